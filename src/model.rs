@@ -1,0 +1,256 @@
+//! The plain model of a photon: everything later stages need, with no SWC types in it.
+//!
+//! `parse` fills it from the TypeScript AST; `resolve`, `compat`, `render` and the commands only
+//! ever read it. Spans are byte offsets into `Photon::source`, so diagnostics can point at them.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A byte range in a photon's source (`offset` from the start of the file, `len` bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Span {
+    pub fn new(offset: usize, len: usize) -> Self {
+        Self { offset, len }
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        (span.offset, span.len).into()
+    }
+}
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// One parsed `*.photon.ts` file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Photon {
+    /// The photon name: the file name minus `.photon.ts` (e.g. `cf-counter`).
+    pub name: String,
+    /// The path the file was read from, as given or as resolved next to its host.
+    pub path: PathBuf,
+    /// The whole source text, shared with diagnostics.
+    #[serde(skip)]
+    pub source: Arc<str>,
+    /// The class that is the photon.
+    pub class: PhotonClass,
+    /// Class-level docblock data (file header block merged with the class block).
+    pub doc: ClassDoc,
+    /// Tools and other callable methods, in declaration order.
+    pub tools: Vec<Tool>,
+    /// Constructor parameters, in order.
+    pub constructor: Vec<ConstructorParam>,
+    /// Every import the AST shows (static, dynamic, `require`).
+    pub imports: Vec<Import>,
+    /// Constructs that cannot run on Workers (`new Function`, `eval`, ...), with where.
+    pub hazards: Vec<Hazard>,
+    /// Which runtime capabilities the source touches (`this.schedule`, `this.sample`, ...).
+    pub uses: CapabilityUse,
+    /// Lifecycle hooks the class defines.
+    pub lifecycle: Lifecycle,
+    /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
+    pub warnings: Vec<Finding>,
+}
+
+/// How the photon class is exported and what it extends.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhotonClass {
+    /// The class identifier (`Counter`); `None` for `export default class {}`.
+    pub name: Option<String>,
+    /// `true` for `export default class`, `false` for the single named-export class.
+    pub default_export: bool,
+    /// The `extends` expression as written, when it is a plain identifier (`PhotonMCP`).
+    pub extends: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClassDoc {
+    /// Description paragraphs, tags and `{@...}` removed.
+    pub description: Option<String>,
+    pub version: Option<String>,
+    /// `@photons a, b`: sibling photon names, each with the span of the name.
+    pub photons: Vec<Spanned<String>>,
+    /// `@dependencies a@^1, @s/b@2, c?`.
+    pub dependencies: Vec<Dependency>,
+    /// `@stateful` (bare or `true`).
+    pub stateful: bool,
+    /// `@auth <value>` (bare `@auth` means `required`); never matches `@author`.
+    pub auth: Option<String>,
+    /// `@runtime <range>`.
+    pub runtime: Option<String>,
+    /// Class-level `@scope` values, merged into every tool's scopes.
+    pub scopes: Vec<String>,
+}
+
+/// One `@dependencies` entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dependency {
+    pub name: String,
+    /// The version range; `*` when none was written.
+    pub version: String,
+    /// A trailing `?` marks the dependency optional.
+    pub optional: bool,
+    pub span: Span,
+}
+
+/// A method the photon exposes (listed tool) or keeps callable (`@internal`, `@scheduled`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: String,
+    /// Description with tags and inline `{@...}` tags removed; `None` when the doc has none.
+    pub description: Option<String>,
+    /// JSON Schema of the arguments: always `{type: "object", properties, required?}`.
+    pub input_schema: Value,
+    /// JSON Schema of the result, only when the (unwrapped) return type is an object type.
+    pub output_schema: Option<Value>,
+    /// `true` when each parameter is a property and the call spreads them in `params` order.
+    pub simple_params: bool,
+    /// Parameter names in declaration order (the spread order when `simple_params`).
+    pub params: Vec<String>,
+    pub annotations: Annotations,
+    /// `@scope` values of the method (class scopes and defaults are added at render time).
+    pub scopes: Vec<String>,
+    pub is_static: bool,
+    pub is_async: bool,
+    pub is_generator: bool,
+    /// `@internal`: callable by schedules and siblings, never listed by `tools/list`.
+    pub internal: bool,
+    /// `@deprecated [message]`.
+    pub deprecated: Option<String>,
+    /// `@scheduled <cron>` / `@cron <cron>`.
+    pub scheduled: Option<String>,
+    /// `@locked [name]`.
+    pub locked: Option<String>,
+    pub span: Span,
+}
+
+/// MCP `Tool.annotations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotations {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_only_hint: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destructive_hint: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotent_hint: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_world_hint: Option<bool>,
+}
+
+impl Annotations {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A constructor parameter and how the runtime fills it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConstructorParam {
+    pub name: String,
+    pub injection: Injection,
+    /// `?` or an initializer: an unset value is passed as `undefined`.
+    pub optional: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Injection {
+    /// Read from the Worker env var `var` (`<PHOTON>_<PARAM>`), parsed as `ty`.
+    Env { var: String, ty: EnvType },
+    /// Anything the Worker cannot provide (`@mcp`, `@photon`, ...): passed as `undefined`.
+    Unsupported { reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvType {
+    String,
+    Number,
+    Boolean,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    /// The module specifier; `None` for `import(expr)` / `require(expr)` with a non-literal.
+    pub specifier: Option<String>,
+    pub kind: ImportKind,
+    /// `import type ...` or every specifier type-only: erased, costs nothing at run time.
+    pub type_only: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportKind {
+    Static,
+    Dynamic,
+    Require,
+    ExportFrom,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hazard {
+    pub kind: HazardKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HazardKind {
+    /// `new Function(...)` or `Function(...)`.
+    NewFunction,
+    /// `eval(...)`.
+    Eval,
+    /// `process.cwd()`.
+    ProcessCwd,
+    /// `os.homedir()` / `homedir()`.
+    Homedir,
+    /// `setInterval(...)` (runs only while the Durable Object is awake).
+    SetInterval,
+}
+
+/// Runtime capabilities the source refers to, through `this.x` or `(this as any).x`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CapabilityUse {
+    pub memory: bool,
+    pub emit: bool,
+    pub schedule: bool,
+    pub call: bool,
+    pub sample: bool,
+    pub confirm: bool,
+    pub elicit: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Lifecycle {
+    pub on_initialize: bool,
+    pub on_shutdown: bool,
+}
+
+/// A located non-fatal finding (becomes a warning diagnostic).
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `unknown-inline-tag`.
+    pub code: &'static str,
+    pub message: String,
+    pub span: Span,
+    pub help: Option<String>,
+}
