@@ -1,0 +1,495 @@
+//! The runtime core: `definePhotonDO` (one Durable Object class per photon, one live photon object per instance), `createWorker` (the outer fetch: routing, limits, CORS) and `withCfCapabilities`.
+// The generated src/worker.ts only imports the photons and calls these two functions; the
+// manifest (src/manifest.ts) carries everything known about the photons at build time.
+//
+// Surfaces and what guards them:
+// - The outer fetch answers only `/`, `/mcp` and `/events`; anything else (including `/__call`)
+//   is 404 before any Durable Object is touched.
+// - Sibling calls (`this.call`) travel over DO RPC (`photonCall` on the stub), which has no URL:
+//   nothing outside the Worker can reach it.
+// - tools/call runs only tools the manifest lists; sibling calls and schedules run only methods
+//   of the manifest's dispatch table. Runtime state lives under `__rt__:` / `__sched__:` keys that
+//   memory keys (`m:...`) can never produce.
+// - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
+//   get 413.
+
+import { DurableObject } from "cloudflare:workers";
+import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish } from "./events";
+import { confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, callContext, askDefault, validateArguments } from "./mcp";
+import type { McpHost } from "./mcp";
+import { createMemory, PhotonGlobalStore } from "./memory";
+import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
+
+export { PhotonGlobalStore };
+export type { Manifest, PhotonManifest, MethodInfo, McpTool, RuntimeOptions } from "./types";
+
+/** Instance names: 1-128 characters, letters, digits and `._:@+~-`, starting with a letter or digit. */
+export const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+~-]{0,127}$/;
+export const DEFAULT_INSTANCE = "default";
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Set by the outer Worker on every request it forwards; a client's own value is replaced. */
+const INSTANCE_HEADER = "X-Photon-Instance";
+const RT_INSTANCE_KEY = "__rt__:instance";
+
+const CORS_HEADERS: Record<string, string> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance",
+  "Access-Control-Expose-Headers": "Mcp-Session-Id, Mcp-Protocol-Version",
+  "Access-Control-Max-Age": "86400",
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+// ─── capabilities ──────────────────────────────────────────────────────────────────────────
+
+/** What `withCfCapabilities` installs; getters are installed as getters. */
+export interface CfCapabilities {
+  memory: unknown;
+  emit: (...args: unknown[]) => void;
+  readonly schedule: unknown;
+  call: (target: string, params?: unknown, options?: { instance?: string }) => Promise<unknown>;
+  sample: (params: Record<string, unknown>) => Promise<string>;
+  confirm: (question: string) => Promise<boolean>;
+  elicit: (ask: Record<string, unknown>) => Promise<unknown>;
+  instanceName: string;
+  callerCwd: undefined;
+  env: Record<string, unknown>;
+  caller: Record<string, unknown>;
+  _photonName: string;
+  status: (message: string, value?: number) => void;
+  progress: (value: number, message?: string, meta?: Record<string, unknown>) => void;
+  toast: (message: string, options?: Record<string, unknown>) => void;
+  log: (message: string, options?: { level?: string; data?: unknown }) => void;
+  thinking: (active?: boolean) => void;
+  render: (format?: string, value?: unknown) => void;
+}
+
+/** Members the runtime always sets, whatever the class declares (`declare instanceName: string`). */
+const ALWAYS_SET = new Set(["instanceName", "callerCwd"]);
+
+/** True when the photon itself (its class chain or its constructor) defines `key`. */
+function userDefines(photon: object, key: string): boolean {
+  const own = Object.getOwnPropertyDescriptor(photon, key);
+  // A class field without initializer (`memory?: any`) is an own property holding undefined.
+  if (own) return !("value" in own) || own.value !== undefined;
+  for (let proto = Object.getPrototypeOf(photon); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (Object.prototype.hasOwnProperty.call(proto, key)) return true;
+  }
+  return false;
+}
+
+/**
+ * Installs the Workers capabilities on a photon instance. Members the photon defines itself win,
+ * as in the local runtime; the photon-core stand-in's base class defines none of the
+ * capabilities, only the emit helpers, which go through `this.emit`.
+ */
+export function withCfCapabilities<T extends object>(photon: T, caps: CfCapabilities): T {
+  for (const key of Object.keys(Object.getOwnPropertyDescriptors(caps))) {
+    if (!ALWAYS_SET.has(key) && userDefines(photon, key)) continue;
+    const desc = Object.getOwnPropertyDescriptor(caps, key)!;
+    if (desc.get) {
+      Object.defineProperty(photon, key, { get: desc.get, configurable: true, enumerable: false });
+    } else {
+      Object.defineProperty(photon, key, { value: desc.value, writable: true, configurable: true, enumerable: false });
+    }
+  }
+  return photon;
+}
+
+function emitHelpers(emit: (data: unknown) => void) {
+  return {
+    status: (message: string, value?: number) => emit(value === undefined ? { emit: "status", message } : { emit: "status", message, value }),
+    progress: (value: number, message?: string, meta?: Record<string, unknown>) => emit({ emit: "progress", value, message, ...(meta ? { meta } : {}) }),
+    toast: (message: string, options: Record<string, unknown> = {}) => emit({ emit: "toast", message, ...options }),
+    log: (message: string, options: { level?: string; data?: unknown } = {}) => emit({ emit: "log", message, level: options.level ?? "info", data: options.data }),
+    thinking: (active = true) => emit({ emit: "thinking", active }),
+    render: (format?: string, value?: unknown) => {
+      if (format === undefined) return emit({ emit: "render:clear" });
+      if (format === "status") return emit(typeof value === "string" ? { emit: "status", message: value } : { emit: "status", ...(value as object) });
+      if (format === "progress") return emit(typeof value === "number" ? { emit: "progress", value } : { emit: "progress", ...(value as object) });
+      if (format === "toast") return emit(typeof value === "string" ? { emit: "toast", message: value } : { emit: "toast", ...(value as object) });
+      emit({ emit: "render", format, value });
+    },
+  };
+}
+
+/** Constructor arguments from the Worker env (photon-format.md §1.3). */
+function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>): unknown[] {
+  return photon.constructorParams.map((p) => {
+    if (p.env === null) return undefined;
+    const raw = env[p.env];
+    if (raw === undefined || raw === null || raw === "") {
+      if (p.optional) return undefined;
+      throw new Error(`${photon.name} is not configured: set ${p.env} (wrangler secret put ${p.env}, or [vars] in wrangler.toml)`);
+    }
+    if (p.type === "number") {
+      const n = typeof raw === "number" ? raw : Number(raw);
+      if (!Number.isFinite(n)) throw new Error(`${p.env} must be a number, got ${JSON.stringify(raw)}`);
+      return n;
+    }
+    if (p.type === "boolean") return raw === true || raw === "true" || raw === "1";
+    return raw;
+  });
+}
+
+/** Spreads arguments by the simpleParams rule: positional in declaration order, else the object. */
+function spread(method: MethodInfo, args: Record<string, unknown>): unknown[] {
+  return method.params ? method.params.map((name) => args[name]) : [args];
+}
+
+function isGenerator(value: unknown): value is AsyncGenerator | Generator {
+  return isObject(value) && typeof (value as any).next === "function" && typeof (value as any)[Symbol.asyncIterator] === "function"
+    ? true
+    : isObject(value) && typeof (value as any).next === "function" && typeof (value as any)[Symbol.iterator] === "function" && typeof (value as any).throw === "function";
+}
+
+// ─── the Durable Object ────────────────────────────────────────────────────────────────────
+
+type PhotonClass = (new (...args: any[]) => any) & Record<string, any>;
+type CallOutcome = { ok: true; result: unknown } | { ok: false; error: string };
+
+/**
+ * Defines the Durable Object class of photon `name`. The generated entry does
+ * `export class XPhotonDO extends definePhotonDO(X, manifest, "x", options) {}`.
+ */
+export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name: string, options: RuntimeOptions = {}) {
+  const photon = manifest.photons[name];
+  if (!photon) throw new Error(`photon-cf manifest has no photon named ${name}`);
+
+  return class PhotonDO extends DurableObject<Record<string, unknown>> {
+    #object: any = null;
+    #activating: Promise<any> | null = null;
+    #instanceName: string | null = null;
+    #scheduler: Scheduler | null = null;
+    #locks = new Map<string, Promise<void>>();
+    #pending: McpHost["pending"] = new Map();
+    #mcpHost: McpHost = this.#makeMcpHost();
+
+    #makeMcpHost(): McpHost {
+      const self = this;
+      return {
+        photon,
+        get instanceName() {
+          return self.#instanceName ?? DEFAULT_INSTANCE;
+        },
+        env: this.env,
+        invoke: (tool, method, args) => this.#invoke(tool, method, args),
+        pending: this.#pending,
+        waitUntil: (p) => this.ctx.waitUntil(p),
+      };
+    }
+
+    /** Learns the instance name from the outer Worker's header; kept for alarms after restarts. */
+    async #learnInstance(hint: string | null): Promise<string> {
+      if (this.#instanceName !== null) return this.#instanceName;
+      let name = hint;
+      const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
+      if (name === null) name = stored ?? DEFAULT_INSTANCE;
+      if (stored !== name) await this.ctx.storage.put(RT_INSTANCE_KEY, name);
+      this.#instanceName ??= name;
+      return this.#instanceName;
+    }
+
+    /**
+     * The one live photon object of this instance. Concurrent first requests share one
+     * activation; a failed activation (missing config, onInitialize threw) is retried by the
+     * next call, and its error is every call's error until then.
+     */
+    #ready(): Promise<any> {
+      if (this.#object) return Promise.resolve(this.#object);
+      this.#activating ??= this.#activate().catch((e) => {
+        this.#activating = null;
+        throw e;
+      });
+      return this.#activating;
+    }
+
+    async #activate(): Promise<any> {
+      await this.#learnInstance(null);
+      const object = new PhotonCtor(...constructorArgs(photon, this.env));
+      withCfCapabilities(object, this.#capabilities());
+      if (photon.scheduled.length > 0 && options.createScheduler) await this.#schedule().syncDeclared(photon.scheduled);
+      if (typeof object.onInitialize === "function") await object.onInitialize({ reason: "activate" });
+      this.#object = object;
+      return object;
+    }
+
+    #schedule(): Scheduler {
+      if (!options.createScheduler) {
+        throw new Error(
+          `this.schedule is not available in ${photon.name}: photon-cf bundles the scheduler only when a photon uses this.schedule or @scheduled; rebuild the project`,
+        );
+      }
+      this.#scheduler ??= options.createScheduler({
+        storage: this.ctx.storage,
+        photonId: photon.memoryId,
+        dispatch: (method, params) => this.#dispatch(method, params),
+      });
+      return this.#scheduler;
+    }
+
+    #capabilities(): CfCapabilities {
+      const self = this;
+      const host = this.#mcpHost;
+      const emit = (...args: unknown[]) => {
+        const event = normalizeEmit(args);
+        const channel = emitChannel(event);
+        if (channel !== null) publish(self.ctx, channel, event);
+        else emitToCall(photon.name, event);
+      };
+      return {
+        memory: createMemory(this.ctx.storage, this.env, photon.memoryId),
+        emit,
+        get schedule() {
+          return self.#schedule();
+        },
+        call: (target, params, opts) => this.#callSibling(target, params, opts),
+        sample: (params) => sample(host, params),
+        confirm: (question) => confirm(host, question),
+        elicit: (ask) => elicit(host, "elicit", ask),
+        instanceName: this.#instanceName ?? DEFAULT_INSTANCE,
+        callerCwd: undefined,
+        env: this.env,
+        caller: { id: "anonymous", anonymous: true },
+        _photonName: photon.memoryId,
+        ...emitHelpers(emit),
+      };
+    }
+
+    /** Runs method `tool` of the photon with already validated arguments. */
+    async #invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
+      const object = await this.#ready();
+      const target = method.static ? PhotonCtor : object;
+      const fn = target[tool];
+      if (typeof fn !== "function") throw new Error(`${photon.name}.${tool} is not a method`);
+      const run = async () => {
+        const value = fn.apply(target, spread(method, args));
+        return isGenerator(value) ? this.#drive(value) : await value;
+      };
+      return method.locked ? this.#withLock(method.locked, run) : run();
+    }
+
+    /** Drives a generator tool: ask yields elicit, emit yields emit, the return value is the result. */
+    async #drive(gen: AsyncGenerator | Generator): Promise<unknown> {
+      let input: unknown = undefined;
+      for (;;) {
+        const step = await gen.next(input);
+        if (step.done) return step.value;
+        const y = step.value;
+        input = undefined;
+        if (isObject(y) && typeof y.ask === "string") {
+          const call = callContext.getStore();
+          // Without a stream nobody can be asked; the local provider answers with defaults then.
+          input = call?.stream ? await elicit(this.#mcpHost, "elicit", y) : askDefault(y);
+        } else if (isObject(y) && typeof y.emit === "string") {
+          emitToCall(photon.name, y);
+        } else if (!(isObject(y) && y.checkpoint === true)) {
+          emitToCall(photon.name, { emit: "stream", data: y });
+        }
+      }
+    }
+
+    /** `@locked` methods run one at a time per lock name within this instance. */
+    async #withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+      const previous = this.#locks.get(lock) ?? Promise.resolve();
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => (release = resolve));
+      const tail = previous.then(() => mine);
+      this.#locks.set(lock, tail);
+      await previous;
+      try {
+        return await fn();
+      } finally {
+        release();
+        if (this.#locks.get(lock) === tail) this.#locks.delete(lock);
+      }
+    }
+
+    /** Schedules and sibling calls: any method of the dispatch table, arguments validated. */
+    async #dispatch(methodName: string, params: unknown): Promise<unknown> {
+      if (!Object.prototype.hasOwnProperty.call(photon.methods, methodName)) {
+        throw new Error(`${photon.name} has no method ${methodName}`);
+      }
+      const method = photon.methods[methodName];
+      const raw = params === undefined || params === null ? {} : params;
+      if (!isObject(raw)) throw new Error(`${photon.name}.${methodName}: params must be an object`);
+      const { _meta: _ignored, ...args } = raw;
+      validateArguments(photon.name, methodName, method, args);
+      return this.#invoke(methodName, method, args);
+    }
+
+    async #callSibling(target: string, params: unknown = {}, opts: { instance?: string } = {}): Promise<unknown> {
+      if (typeof target !== "string" || target.indexOf(".") <= 0) {
+        throw new Error(`this.call: target must be '<photon>.<method>', got ${JSON.stringify(target)}`);
+      }
+      const dot = target.indexOf(".");
+      const sibling = target.slice(0, dot);
+      const method = target.slice(dot + 1);
+      if (!photon.siblings.includes(sibling) || !manifest.photons[sibling]) {
+        throw new Error(`this.call('${target}'): ${photon.name} does not declare '${sibling}' in @photons`);
+      }
+      const instance = opts?.instance ?? this.#instanceName ?? DEFAULT_INSTANCE;
+      if (typeof instance !== "string" || !INSTANCE_NAME.test(instance)) {
+        throw new Error(`this.call('${target}'): invalid instance name ${JSON.stringify(instance)}`);
+      }
+      const ns = this.env[manifest.photons[sibling].binding] as DurableObjectNamespace | undefined;
+      if (!ns) throw new Error(`this.call('${target}'): the binding ${manifest.photons[sibling].binding} is missing from wrangler.toml`);
+      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonCall(m: string, p: unknown, i: string): Promise<CallOutcome> };
+      const outcome = await stub.photonCall(method, params, instance);
+      if (!outcome.ok) throw new Error(outcome.error);
+      return outcome.result;
+    }
+
+    // ── entry points ──
+
+    /** DO RPC for `this.call` from a sibling photon in the same Worker; no URL leads here. */
+    async photonCall(method: string, params: unknown, instance: string): Promise<CallOutcome> {
+      try {
+        await this.#learnInstance(instance);
+        const result = await this.#dispatch(String(method), params);
+        // Only plain data crosses back, as JSON would carry it.
+        return { ok: true, result: result === undefined ? undefined : JSON.parse(JSON.stringify(result)) };
+      } catch (e) {
+        return { ok: false, error: e instanceof Error ? e.message : String(e) };
+      }
+    }
+
+    async fetch(request: Request): Promise<Response> {
+      const url = new URL(request.url);
+      await this.#learnInstance(request.headers.get(INSTANCE_HEADER));
+      if (url.pathname === "/mcp") {
+        const body = request.method === "POST" ? await request.text() : "";
+        return handleMcp(request, body, this.#mcpHost);
+      }
+      if (url.pathname === "/events") return acceptSubscriber(this.ctx, request);
+      return new Response("Not Found", { status: 404 });
+    }
+
+    async alarm(): Promise<void> {
+      await this.#ready();
+      if (options.createScheduler) await this.#schedule().alarm();
+    }
+
+    async webSocketMessage(): Promise<void> {
+      // Subscribers only listen; messages from them are ignored ("ping" is auto-answered).
+    }
+
+    async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+      onSocketClose(ws, code, reason);
+    }
+  };
+}
+
+// ─── the outer Worker ──────────────────────────────────────────────────────────────────────
+
+async function readBody(request: Request): Promise<string | Response> {
+  const declared = request.headers.get("Content-Length");
+  const tooLarge = () => jsonResponse({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413);
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES) return tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** `params._meta.photonInstance` of a request, or the instance a response to our request belongs to. */
+function instanceFromBody(body: string): string | null {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!isObject(msg)) return null;
+  const params = msg.params;
+  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string") return params._meta.photonInstance;
+  if (msg.method === undefined) return instanceFromServerRequestId(msg.id);
+  return null;
+}
+
+function withCors(response: Response): Response {
+  if (response.status === 101) return response;
+  const out = new Response(response.body, response);
+  for (const [k, v] of Object.entries(CORS_HEADERS)) out.headers.set(k, v);
+  return out;
+}
+
+/** The outer `{ fetch }` of the Worker: instance routing into the host photon's Durable Objects. */
+export function createWorker(manifest: Manifest) {
+  const host = manifest.photons[manifest.host];
+  if (!host) throw new Error(`photon-cf manifest has no host photon ${manifest.host}`);
+
+  async function route(request: Request, env: Record<string, unknown>): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "OPTIONS") return new Response(null, { status: 204 });
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
+
+    let body: string | null = null;
+    if (path === "/mcp" && request.method === "POST") {
+      const read = await readBody(request);
+      if (read instanceof Response) return read;
+      body = read;
+    }
+    const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? (body !== null ? instanceFromBody(body) : null) ?? DEFAULT_INSTANCE;
+    if (!INSTANCE_NAME.test(instance)) {
+      return jsonResponse({ error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" }, 400);
+    }
+
+    if (path === "/") {
+      if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      return jsonResponse({
+        name: host.name,
+        version: host.version,
+        description: host.description,
+        instance,
+        endpoints: { mcp: "/mcp", events: "/events?channel=<name>" },
+        tools: host.tools.length,
+      });
+    }
+
+    const ns = env[host.binding] as DurableObjectNamespace | undefined;
+    if (!ns) return jsonResponse({ error: `the Durable Object binding ${host.binding} is missing from wrangler.toml` }, 500);
+    const stub = ns.get(ns.idFromName(instance));
+    url.pathname = path;
+    const headers = new Headers(request.headers);
+    headers.set(INSTANCE_HEADER, instance);
+    if (path === "/events") return stub.fetch(new Request(url.toString(), { method: request.method, headers }));
+    return stub.fetch(new Request(url.toString(), { method: request.method, headers, body }));
+  }
+
+  return {
+    async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+      try {
+        return withCors(await route(request, env));
+      } catch (e) {
+        return withCors(jsonResponse({ error: e instanceof Error ? e.message : String(e) }, 500));
+      }
+    },
+  };
+}

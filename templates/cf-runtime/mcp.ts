@@ -1,0 +1,516 @@
+//! MCP over Streamable HTTP on `/mcp` (JSON-RPC 2.0): version negotiation, tools/list, validated tools/call as JSON or SSE, and the server-initiated sample/confirm/elicit round trip.
+// Choices, each following the MCP spec (2025-11-25 and earlier):
+// - No sessions: we never issue Mcp-Session-Id, so DELETE /mcp is 405 (spec: "the server MAY
+//   respond 405 ... it does not allow clients to terminate sessions"), and GET /mcp is 405 with
+//   `Allow` because we offer no standalone server-to-client stream.
+// - JSON-RPC batches (array bodies) are answered with one -32600 error: 2025-06-18 removed
+//   batching and the SDK clients never send them.
+// - A tools/call whose Accept includes text/event-stream is answered as SSE so the call's emits
+//   and server-initiated requests can reach the client; everything else is plain JSON.
+// - Server-initiated request ids carry the instance name (`cf:<instance>:<uuid>`), so the client's
+//   response POST reaches the same Durable Object even when the instance was chosen by
+//   params._meta.photonInstance, which a JSON-RPC response does not repeat.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Validator } from "@cfworker/json-schema";
+import type { JsonRpcId, JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
+
+export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
+export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
+/** Default wait for a client's answer to sample/confirm/elicit; env PHOTON_REQUEST_TIMEOUT_MS overrides. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
+
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+export const METHOD_NOT_FOUND = -32601;
+export const INVALID_PARAMS = -32602;
+export const INTERNAL_ERROR = -32603;
+
+/** An error that becomes a JSON-RPC error object rather than a tool result. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One SSE response being written. */
+export class SseStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #encoder = new TextEncoder();
+  closed = false;
+  onClose: (() => void) | null = null;
+  constructor() {
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    this.readable = pipe.readable;
+    this.#writer = pipe.writable.getWriter();
+  }
+  send(message: unknown): void {
+    if (this.closed) return;
+    // Writes are queued in order; a rejected write means the client went away.
+    this.#writer.write(this.#encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`)).catch(() => this.#gone());
+  }
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#writer.close().catch(() => {});
+  }
+  #gone(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose?.();
+  }
+}
+
+/** Per tool call state, held in AsyncLocalStorage so concurrent calls in one DO never mix. */
+export interface CallContext {
+  tool: string;
+  /** The SSE stream of this call; null when the client asked for plain JSON. */
+  stream: SseStream | null;
+  progressToken: string | number | null;
+  /** Server-initiated request ids this call is waiting on. */
+  pendingIds: Set<string>;
+}
+
+export const callContext = new AsyncLocalStorage<CallContext>();
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** What the Durable Object provides to the MCP layer. */
+export interface McpHost {
+  photon: PhotonManifest;
+  instanceName: string;
+  env: Record<string, unknown>;
+  /** Runs a listed tool with validated arguments; its return value is the tool result. */
+  invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown>;
+  /** Server-initiated requests waiting for the client's answer (DO-wide; ids are unique). */
+  pending: Map<string, Pending>;
+  /** Keeps the DO alive until the promise settles. */
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+}
+
+function rpcError(id: JsonRpcId, code: number, message: string, status = 200): Response {
+  return json({ jsonrpc: "2.0", id, error: { code, message } }, status);
+}
+
+function validId(id: unknown): id is string | number {
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The server request id for a sample/elicit of `instance`; the outer Worker routes responses by it. */
+export function serverRequestId(instance: string): string {
+  return `cf:${encodeURIComponent(instance)}:${crypto.randomUUID()}`;
+}
+
+/** The instance encoded in a server request id, or null when `id` is not one of ours. */
+export function instanceFromServerRequestId(id: unknown): string | null {
+  if (typeof id !== "string" || !id.startsWith("cf:")) return null;
+  const end = id.lastIndexOf(":");
+  if (end <= 3) return null;
+  try {
+    return decodeURIComponent(id.slice(3, end));
+  } catch {
+    return null;
+  }
+}
+
+/** Handles one request to /mcp inside the photon's Durable Object. */
+export async function handleMcp(request: Request, body: string, host: McpHost): Promise<Response> {
+  if (request.method === "GET") {
+    return new Response("This MCP server offers no standalone SSE stream; POST JSON-RPC to /mcp.", {
+      status: 405,
+      headers: { Allow: "POST, OPTIONS" },
+    });
+  }
+  if (request.method === "DELETE") {
+    return new Response("No sessions are issued, so there is none to terminate.", {
+      status: 405,
+      headers: { Allow: "POST, OPTIONS" },
+    });
+  }
+  if (request.method !== "POST") {
+    return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST, OPTIONS" } });
+  }
+  const version = request.headers.get("Mcp-Protocol-Version");
+  if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+    return rpcError(null, INVALID_REQUEST, `Unsupported Mcp-Protocol-Version '${version}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`, 400);
+  }
+
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    return rpcError(null, PARSE_ERROR, "Parse error: the body is not valid JSON", 400);
+  }
+  if (Array.isArray(message)) {
+    return rpcError(null, INVALID_REQUEST, "JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request", 400);
+  }
+  if (!isObject(message) || message.jsonrpc !== "2.0") {
+    return rpcError(null, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object", 400);
+  }
+  const msg = message as JsonRpcMessage;
+
+  // A response to one of our server-initiated requests.
+  if (msg.method === undefined && ("result" in msg || "error" in msg)) {
+    if (validId(msg.id)) resolvePending(host, String(msg.id), msg);
+    return new Response(null, { status: 202 });
+  }
+  if (typeof msg.method !== "string") {
+    return rpcError(validId(msg.id) ? msg.id : null, INVALID_REQUEST, "Invalid Request: 'method' must be a string", 400);
+  }
+  // A notification: nothing to answer.
+  if (!("id" in msg)) return new Response(null, { status: 202 });
+  if (!validId(msg.id)) {
+    return rpcError(null, INVALID_REQUEST, "Invalid Request: 'id' must be a string or a number", 400);
+  }
+  const id = msg.id;
+  const params = msg.params === undefined ? {} : msg.params;
+  if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
+
+  try {
+    switch (msg.method) {
+      case "initialize":
+        return json({ jsonrpc: "2.0", id, result: initializeResult(host.photon, params) });
+      case "ping":
+        return json({ jsonrpc: "2.0", id, result: {} });
+      case "tools/list":
+        return json({ jsonrpc: "2.0", id, result: { tools: host.photon.tools } });
+      case "logging/setLevel":
+        return json({ jsonrpc: "2.0", id, result: {} });
+      case "tools/call":
+        return await toolsCall(request, id, params, host);
+      default:
+        return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${msg.method}`);
+    }
+  } catch (e) {
+    if (e instanceof RpcError) return rpcError(id, e.code, e.message);
+    return rpcError(id, INTERNAL_ERROR, e instanceof Error ? e.message : String(e));
+  }
+}
+
+function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
+  const requested = params.protocolVersion;
+  const protocolVersion =
+    typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+  const result: Record<string, unknown> = {
+    protocolVersion,
+    capabilities: { tools: { listChanged: false }, logging: {} },
+    serverInfo: { name: photon.name, version: photon.version ?? "0.0.0" },
+  };
+  if (photon.description) result.instructions = photon.description;
+  return result;
+}
+
+const validators = new Map<string, Validator>();
+
+/** Validates `args` against the method's inputSchema; throws -32602 naming the offending field. */
+export function validateArguments(photon: string, tool: string, method: MethodInfo, args: Record<string, unknown>): void {
+  const cacheKey = `${photon}\u0000${tool}`;
+  let validator = validators.get(cacheKey);
+  if (!validator) {
+    // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax.
+    validator = new Validator(method.inputSchema as any, "7", false);
+    validators.set(cacheKey, validator);
+  }
+  const result = validator.validate(args);
+  if (result.valid) return;
+  // The deepest errors say what is wrong; the outer ones only say "property x does not match".
+  const depth = (loc: string) => loc.split("/").length;
+  const max = Math.max(...result.errors.map((e) => depth(e.instanceLocation)));
+  const leaves = result.errors.filter((e) => depth(e.instanceLocation) === max && e.keyword !== "properties");
+  const chosen = leaves.length ? leaves : result.errors;
+  const describe = (e: (typeof result.errors)[number]) => {
+    const field = e.instanceLocation.replace(/^#\/?/, "").split("/").map(decodeURIComponent).join(".");
+    return field ? `'${field}': ${e.error}` : e.error;
+  };
+  throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${tool}': ${[...new Set(chosen.map(describe))].join("; ")}`);
+}
+
+async function toolsCall(request: Request, id: string | number, params: Record<string, unknown>, host: McpHost): Promise<Response> {
+  const name = params.name;
+  if (typeof name !== "string") throw new RpcError(INVALID_PARAMS, "Invalid params: 'name' must be a string");
+  // Only listed tools: the manifest's tools array, never internal methods or anything else.
+  const listed = host.photon.tools.some((t) => t.name === name);
+  const method = listed ? host.photon.methods[name] : undefined;
+  if (!method || method.internal || !Object.prototype.hasOwnProperty.call(host.photon.methods, name)) {
+    throw new RpcError(INVALID_PARAMS, `Unknown tool: ${name}`);
+  }
+  const rawArgs = params.arguments === undefined ? {} : params.arguments;
+  if (!isObject(rawArgs)) throw new RpcError(INVALID_PARAMS, "Invalid params: 'arguments' must be an object");
+  const { _meta: _ignored, ...args } = rawArgs;
+  validateArguments(host.photon.name, name, method, args);
+
+  const meta = isObject(params._meta) ? params._meta : {};
+  const token = meta.progressToken;
+  const progressToken = typeof token === "string" || typeof token === "number" ? token : null;
+  const wantsSse = (request.headers.get("Accept") ?? "").includes("text/event-stream");
+
+  if (!wantsSse) {
+    const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set() };
+    const result = await callContext.run(ctx, () => runTool(host, name, method, args));
+    return json({ jsonrpc: "2.0", id, result });
+  }
+
+  const stream = new SseStream();
+  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set() };
+  // The client hung up: nobody can answer this call's pending requests any more.
+  stream.onClose = () => {
+    for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
+  };
+  const done = callContext.run(ctx, async () => {
+    const result = await runTool(host, name, method, args);
+    stream.send({ jsonrpc: "2.0", id, result });
+    stream.close();
+  });
+  host.waitUntil(done.catch(() => stream.close()));
+  return new Response(stream.readable, {
+    status: 200,
+    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
+  });
+}
+
+/** Runs the tool and shapes its outcome as an MCP CallToolResult; a throw becomes isError. */
+async function runTool(host: McpHost, name: string, method: MethodInfo, args: Record<string, unknown>) {
+  try {
+    return toolResult(await host.invoke(name, method, args));
+  } catch (e) {
+    if (e instanceof RpcError) throw e;
+    return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
+  }
+}
+
+export function toolResult(value: unknown) {
+  if (value === undefined || value === null) return { content: [] as unknown[] };
+  if (typeof value === "string") return { content: [{ type: "text", text: value }] };
+  const text = JSON.stringify(value, null, 2) ?? String(value);
+  const result: Record<string, unknown> = { content: [{ type: "text", text }] };
+  // structuredContent must be a JSON object (MCP 2025-06-18); arrays and scalars stay text-only.
+  if (isObject(value)) result.structuredContent = JSON.parse(text);
+  return result;
+}
+
+function resolvePending(host: McpHost, id: string, msg: JsonRpcMessage): void {
+  const entry = host.pending.get(id);
+  if (!entry) return;
+  host.pending.delete(id);
+  clearTimeout(entry.timer);
+  if ("error" in msg && msg.error !== undefined) {
+    const err = msg.error as { message?: unknown };
+    entry.reject(new Error(typeof err?.message === "string" ? err.message : "the client answered with an error"));
+  } else {
+    entry.resolve(msg.result);
+  }
+}
+
+function rejectPending(host: McpHost, id: string, error: Error): void {
+  const entry = host.pending.get(id);
+  if (!entry) return;
+  host.pending.delete(id);
+  clearTimeout(entry.timer);
+  entry.reject(error);
+}
+
+function requestTimeoutMs(env: Record<string, unknown>): number {
+  const raw = env["PHOTON_REQUEST_TIMEOUT_MS"];
+  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+/** Sends a server-initiated request on the current call's SSE stream and awaits the client's answer. */
+export function serverRequest(host: McpHost, capability: string, method: string, params: unknown): Promise<any> {
+  const call = callContext.getStore();
+  if (!call || !call.stream || call.stream.closed) {
+    return Promise.reject(
+      new Error(
+        `this.${capability}() needs a streaming tool call: the MCP client must send tools/call with 'Accept: text/event-stream' so the server can ask it (${method})`,
+      ),
+    );
+  }
+  const ms = requestTimeoutMs(host.env);
+  const id = serverRequestId(host.instanceName);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      host.pending.delete(id);
+      call.pendingIds.delete(id);
+      reject(new Error(`${method}: the client did not answer within ${ms} ms`));
+    }, ms);
+    host.pending.set(id, {
+      resolve: (v) => {
+        call.pendingIds.delete(id);
+        resolve(v);
+      },
+      reject: (e) => {
+        call.pendingIds.delete(id);
+        reject(e);
+      },
+      timer,
+    });
+    call.pendingIds.add(id);
+    call.stream!.send({ jsonrpc: "2.0", id, method, params });
+  });
+}
+
+/** Sends a notification on the current call's stream, when it has one. */
+function notify(method: string, params: unknown): boolean {
+  const call = callContext.getStore();
+  if (!call || !call.stream) return false;
+  call.stream.send({ jsonrpc: "2.0", method, params });
+  return true;
+}
+
+const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+/**
+ * Delivers an emit without a channel to the current call (photon-format.md §4.2): progress and
+ * status become notifications/progress (with the client's progressToken), logs and everything
+ * else notifications/message. Outside a streaming call it goes nowhere.
+ */
+export function emitToCall(photon: string, data: unknown): void {
+  const call = callContext.getStore();
+  if (!call || !call.stream) return;
+  const d = isObject(data) ? data : { data };
+  const kind = d.emit;
+  if ((kind === "progress" || kind === "status") && call.progressToken !== null) {
+    const value = kind === "progress" && typeof d.value === "number" ? d.value : 0;
+    const progress: Record<string, unknown> = { progressToken: call.progressToken, progress: value <= 1 ? value * 100 : value, total: 100 };
+    if (typeof d.message === "string") progress.message = d.message;
+    notify("notifications/progress", progress);
+    return;
+  }
+  if (kind === "log") {
+    const level = typeof d.level === "string" && LOG_LEVELS.includes(d.level) ? d.level : "info";
+    notify("notifications/message", { level, logger: photon, data: d.data !== undefined ? { message: d.message, data: d.data } : d.message });
+    return;
+  }
+  if (kind === "render" || kind === "render:clear") {
+    notify("notifications/message", { level: "info", logger: photon, data: JSON.stringify({ _render: true, ...d }) });
+    return;
+  }
+  notify("notifications/message", { level: "info", logger: photon, data: d });
+}
+
+// ---- sample / confirm / elicit (photon-format.md §4.5) ----
+
+export interface AskParams {
+  ask?: string;
+  message?: string;
+  options?: unknown[];
+  multi?: boolean;
+  min?: number;
+  max?: number;
+  default?: unknown;
+  required?: boolean;
+  schema?: Record<string, unknown>;
+  requestedSchema?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+function optionValue(o: unknown): string {
+  if (isObject(o)) return String(o.value ?? o.id ?? o.label);
+  return String(o);
+}
+
+/** The requestedSchema and the field the answer is read from, per ask kind. */
+export function askSchema(ask: AskParams): { schema: Record<string, unknown>; field: string | null } {
+  const kind = ask.ask ?? "text";
+  const required = ask.required !== false;
+  const one = (field: string, prop: Record<string, unknown>) => {
+    if (ask.message) prop.description ??= ask.message;
+    if (ask.default !== undefined && ["string", "number", "boolean"].includes(typeof ask.default)) prop.default = ask.default;
+    return { schema: { type: "object", properties: { [field]: prop }, ...(required ? { required: [field] } : {}) }, field };
+  };
+  switch (kind) {
+    case "confirm":
+      return one("confirmed", { type: "boolean" });
+    case "number": {
+      const p: Record<string, unknown> = { type: "number" };
+      if (typeof ask.min === "number") p.minimum = ask.min;
+      if (typeof ask.max === "number") p.maximum = ask.max;
+      return one("value", p);
+    }
+    case "select": {
+      const values = (ask.options ?? []).map(optionValue);
+      return ask.multi ? one("selection", { type: "array", items: { type: "string", enum: values } }) : one("selection", { type: "string", enum: values });
+    }
+    case "date":
+      return one("value", { type: "string", format: "date" });
+    case "form": {
+      const s = ask.schema;
+      if (isObject(s) && isObject(s.properties)) return { schema: { type: "object", ...s }, field: null };
+      return one("value", { type: "string" });
+    }
+    case "password":
+    case "text":
+    default:
+      return one("value", { type: "string" });
+  }
+}
+
+/** What an ask resolves to when the user declines or cancels: the local provider's defaults. */
+export function askDefault(ask: AskParams): unknown {
+  if (ask.default !== undefined) return ask.default;
+  switch (ask.ask) {
+    case "confirm":
+      return false;
+    case "number":
+      return 0;
+    case "select":
+      return ask.multi ? [] : null;
+    case "date":
+      return new Date().toISOString().slice(0, 10);
+    case "form":
+      return {};
+    default:
+      return "";
+  }
+}
+
+export async function elicit(host: McpHost, capability: string, ask: AskParams): Promise<unknown> {
+  if (!isObject(ask)) throw new TypeError("this.elicit: expected an ask object such as {ask: 'text', message}");
+  // MCP-native form: the caller wrote the schema itself and gets the whole result back.
+  if (isObject(ask.requestedSchema)) {
+    return serverRequest(host, capability, "elicitation/create", { message: ask.message ?? "", requestedSchema: ask.requestedSchema });
+  }
+  const { schema, field } = askSchema(ask);
+  const result = await serverRequest(host, capability, "elicitation/create", { message: ask.message ?? "", requestedSchema: schema });
+  if (!isObject(result) || result.action !== "accept" || !isObject(result.content)) return askDefault(ask);
+  return field === null ? result.content : (result.content[field] ?? askDefault(ask));
+}
+
+export async function confirm(host: McpHost, question: string): Promise<boolean> {
+  return Boolean(await elicit(host, "confirm", { ask: "confirm", message: String(question) }));
+}
+
+export async function sample(host: McpHost, params: Record<string, unknown>): Promise<string> {
+  if (!isObject(params)) throw new TypeError("this.sample: expected {prompt} or {messages}");
+  let messages = params.messages;
+  if (messages === undefined) {
+    if (typeof params.prompt !== "string") throw new TypeError("this.sample: give 'prompt' or 'messages'");
+    messages = [{ role: "user", content: { type: "text", text: params.prompt } }];
+  }
+  const request: Record<string, unknown> = { messages, maxTokens: typeof params.maxTokens === "number" ? params.maxTokens : 1024 };
+  for (const k of ["systemPrompt", "temperature", "modelPreferences", "stopSequences", "includeContext", "metadata"]) {
+    if (params[k] !== undefined) request[k] = params[k];
+  }
+  const result = await serverRequest(host, "sample", "sampling/createMessage", request);
+  const content = isObject(result) ? result.content : undefined;
+  const first = Array.isArray(content) ? content[0] : content;
+  return isObject(first) && first.type === "text" && typeof first.text === "string" ? first.text : "";
+}

@@ -1,0 +1,111 @@
+//! The manifest photon-cf generates at build time (docs/ARCHITECTURE.md) and the runtime's shared types.
+// The Rust side serialises exactly these shapes into src/manifest.ts; nothing parses TypeScript at
+// run time, so everything the runtime needs to know about a photon is here.
+
+export interface Manifest {
+  version: 1;
+  /** The host photon's name. */
+  host: string;
+  auth: { mode: "none" | "bearer" | "jwt" };
+  /** Keyed by photon name. */
+  photons: Record<string, PhotonManifest>;
+}
+
+export interface PhotonManifest {
+  /** File-derived photon name, e.g. "cf-counter". */
+  name: string;
+  /** The JS class name. */
+  className: string | null;
+  /** Class-derived kebab name (TodoList -> "todo-list"), the local runtime's memory/schedule id. */
+  memoryId: string;
+  /** "PHOTON" for the host, "PHOTON_<UPPER_SNAKE>" for siblings. */
+  binding: string;
+  /** Exported Durable Object class, e.g. "CfCounterPhotonDO". */
+  doClass: string;
+  /** `@version`. */
+  version: string | null;
+  /** Class description: serverInfo / instructions. */
+  description: string | null;
+  stateful: boolean;
+  /** The class extends Photon / PhotonMCP. */
+  extendsPhoton: boolean;
+  /** Exactly what tools/list returns. */
+  tools: McpTool[];
+  /** The dispatch table: every listed tool plus `@internal` ones. */
+  methods: Record<string, MethodInfo>;
+  constructorParams: ConstructorParam[];
+  /** Photon names this photon may `this.call` (its `@photons`). */
+  siblings: string[];
+  /** `@scheduled` / `@cron` methods. */
+  scheduled: { method: string; cron: string }[];
+  hooks: { onInitialize: boolean; onShutdown: boolean };
+}
+
+export interface ConstructorParam {
+  name: string;
+  /** The environment variable read for it; null when it is not env-injected. */
+  env: string | null;
+  type: "string" | "number" | "boolean" | null;
+  optional: boolean;
+}
+
+export interface MethodInfo {
+  /** Spread order when simpleParams; null = pass the arguments object. */
+  params: string[] | null;
+  /** Validated before the call. */
+  inputSchema: JsonSchema;
+  static: boolean;
+  generator: boolean;
+  internal: boolean;
+  /** `@scope`, class scopes, else `<tool>:read|write`. */
+  scopes: string[];
+  /** `@locked` lock name. */
+  locked: string | null;
+}
+
+/** A clean MCP Tool object. */
+export interface McpTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  annotations?: Record<string, unknown>;
+}
+
+export type JsonSchema = { [key: string]: unknown };
+
+/** The Worker's environment as the runtime sees it: DO namespaces, vars and secrets by name. */
+export type PhotonEnv = Record<string, unknown>;
+
+/** The photon-facing scheduler (schedule.ts) plus the hooks the DO drives. */
+export interface Scheduler {
+  alarm(): Promise<void>;
+  syncDeclared(entries: { method: string; cron: string }[]): Promise<void>;
+}
+
+export interface SchedulerHost {
+  storage: DurableObjectStorage;
+  photonId: string;
+  dispatch(method: string, params: unknown): Promise<unknown>;
+}
+
+export type SchedulerFactory = (host: SchedulerHost) => Scheduler;
+
+/** What the generated worker entry hands to `definePhotonDO`: optional modules it bundled. */
+export interface RuntimeOptions {
+  /** Present only when the photon set uses schedules, so cron-parser is bundled only then. */
+  createScheduler?: SchedulerFactory;
+}
+
+/** A JSON-RPC 2.0 message as received. */
+export interface JsonRpcMessage {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+export type JsonRpcId = string | number | null;
