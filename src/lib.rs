@@ -10,3 +10,4 @@ pub mod diagnostics;
 pub mod model;
 pub mod parse;
 pub mod printer;
+pub mod wrangler;
