@@ -1,5 +1,8 @@
 //! One module per subcommand, and the exit status they share.
 
+pub mod build;
+pub mod check;
+
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
@@ -31,7 +34,9 @@ impl From<ExitStatus> for ExitCode {
 /// Run the parsed command line.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
-        Command::Build(_) | Command::Check(_) | Command::Dev(_) | Command::Deploy(_) => {
+        Command::Build(args) => build::run(&args.photon, &args.render, printer),
+        Command::Check(args) => check::run(&args.photon, printer),
+        Command::Dev(_) | Command::Deploy(_) => {
             printer.info("not implemented yet");
             Ok(ExitStatus::Error)
         }

@@ -1,0 +1,396 @@
+//! Loading a host photon and its `@photons` siblings, transitively, into a `Project`.
+//!
+//! A sibling `a` named in `@photons a` is the file `a.photon.ts` in the directory of the photon
+//! that names it, then next to the host, then in each `--photons-dir` / `PHOTON_DIR` directory,
+//! first match wins. A sibling's own `@photons` are bundled too. A missing file, a name that is
+//! not a plain photon name, and a cycle of `@photons` are errors located at the name in the file
+//! that wrote it, with the chain that led there. Every problem of the run is collected.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
+use crate::model::{Photon, Spanned};
+
+/// The host photon and every sibling it needs, each once.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub host: Photon,
+    /// Siblings in dependency order: a sibling comes after the siblings it names itself.
+    pub siblings: Vec<Photon>,
+}
+
+impl Project {
+    /// The host first, then the siblings.
+    pub fn photons(&self) -> impl Iterator<Item = &Photon> {
+        std::iter::once(&self.host).chain(self.siblings.iter())
+    }
+}
+
+/// Load `host_path` and its siblings. `None` when an error made a usable project impossible.
+pub fn resolve(host_path: &Path, photons_dirs: &[PathBuf]) -> (Option<Project>, Diagnostics) {
+    let mut resolver = Resolver {
+        host_dir: parent_dir(host_path),
+        photons_dirs: photons_dirs.to_vec(),
+        loaded: BTreeMap::new(),
+        order: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    };
+    let host = match resolver.load(host_path) {
+        Load::Photon(photon) => *photon,
+        Load::Unreadable | Load::Unusable => return (None, resolver.diagnostics),
+    };
+    let mut stack = vec![host.name.clone()];
+    resolver.visit(&host, &mut stack);
+    let failed = resolver.diagnostics.has_errors();
+    let siblings = resolver
+        .order
+        .iter()
+        .filter_map(|name| match resolver.loaded.get(name) {
+            Some(Some(photon)) => Some(photon.clone()),
+            _ => None,
+        })
+        .collect();
+    let project = (!failed).then_some(Project { host, siblings });
+    (project, resolver.diagnostics)
+}
+
+/// Read and parse one file; diagnostics for it land in `diagnostics`.
+pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon> {
+    let source = match std::fs::read_to_string(path) {
+        Ok(source) => source,
+        Err(err) => {
+            let (code, message) = if err.kind() == std::io::ErrorKind::NotFound {
+                (
+                    "photon-cf::photon-not-found",
+                    format!("`{}` does not exist", display_path(path)),
+                )
+            } else {
+                (
+                    "photon-cf::unreadable-photon",
+                    format!("cannot read `{}`: {err}", display_path(path)),
+                )
+            };
+            diagnostics.push(Diagnostic::error(code, message));
+            return None;
+        }
+    };
+    let source: Arc<str> = Arc::from(source);
+    let outcome = crate::parse::parse_photon(path, source.clone());
+    let had_findings = !outcome.diagnostics.is_empty();
+    diagnostics.extend(outcome.diagnostics);
+    outcome.photon.or_else(|| {
+        (!had_findings)
+            .then(|| interim_model(path, source))
+            .flatten()
+    })
+}
+
+/// The photon name of a path: the file name minus `.photon.ts`.
+pub fn photon_name(path: &Path) -> String {
+    let file = path
+        .file_name()
+        .and_then(|f| f.to_str())
+        .unwrap_or("photon");
+    file.strip_suffix(".photon.ts")
+        .or_else(|| file.strip_suffix(".ts"))
+        .unwrap_or(file)
+        .to_string()
+}
+
+enum Load {
+    Photon(Box<Photon>),
+    Unreadable,
+    /// Read, but parsing reported errors.
+    Unusable,
+}
+
+struct Resolver {
+    host_dir: PathBuf,
+    photons_dirs: Vec<PathBuf>,
+    /// By photon name: `Some` once parsed, `None` when loading failed (reported once).
+    loaded: BTreeMap<String, Option<Photon>>,
+    /// Names in dependency order (post-order of the walk).
+    order: Vec<String>,
+    diagnostics: Diagnostics,
+}
+
+impl Resolver {
+    fn load(&mut self, path: &Path) -> Load {
+        let before = self.diagnostics.error_count();
+        match load_photon(path, &mut self.diagnostics) {
+            Some(photon) if self.diagnostics.error_count() == before => {
+                Load::Photon(Box::new(photon))
+            }
+            Some(_) => Load::Unusable,
+            None if path.exists() => Load::Unusable,
+            None => Load::Unreadable,
+        }
+    }
+
+    /// Walk `photon`'s `@photons`; `stack` is the chain of names from the host to `photon`.
+    fn visit(&mut self, photon: &Photon, stack: &mut Vec<String>) {
+        let file = SourceFile::new(&photon.path, photon.source.clone());
+        for sibling in &photon.doc.photons {
+            let name = &sibling.value;
+            if !is_photon_name(name) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "photon-cf::invalid-sibling-name",
+                        format!("`{name}` is not a photon name"),
+                    )
+                    .at(&file, sibling.span, "not a photon name")
+                    .with_help(
+                        "`@photons` lists photon names (the file name minus `.photon.ts`: letters, digits, `-`, `_`, `.`), not paths; use `--photons-dir` to search other directories",
+                    ),
+                );
+                continue;
+            }
+            if let Some(start) = stack.iter().position(|n| n == name) {
+                let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+                chain.push(name);
+                let chain = chain.join(" → ");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "photon-cf::sibling-cycle",
+                        format!("`@photons` cycle: {chain}"),
+                    )
+                    .at(&file, sibling.span, "leads back here")
+                    .with_help(
+                        "each photon is bundled once; remove this name from `@photons` (a photon can still `this.call` any photon the host bundles)",
+                    ),
+                );
+                continue;
+            }
+            if self.loaded.contains_key(name) {
+                continue;
+            }
+            let Some(path) = self.find(name, &photon.path) else {
+                let mut chain = stack.join(" → ");
+                chain.push_str(&format!(" → {name}"));
+                let searched = self
+                    .search_dirs(&photon.path)
+                    .iter()
+                    .map(|d| format!("`{}`", display_path(&d.join(format!("{name}.photon.ts")))))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "photon-cf::missing-sibling",
+                        format!("sibling photon `{name}` not found (needed by {chain})"),
+                    )
+                    .at(&file, sibling.span, format!("no `{name}.photon.ts`"))
+                    .with_help(format!(
+                        "looked for {searched}; put the file next to the host or pass `--photons-dir DIR`"
+                    )),
+                );
+                self.loaded.insert(name.clone(), None);
+                continue;
+            };
+            let loaded = match self.load(&path) {
+                Load::Photon(photon) => Some(*photon),
+                Load::Unreadable | Load::Unusable => None,
+            };
+            self.loaded.insert(name.clone(), loaded.clone());
+            if let Some(child) = loaded {
+                stack.push(name.clone());
+                self.visit(&child, stack);
+                stack.pop();
+            }
+            self.order.push(name.clone());
+        }
+    }
+
+    fn search_dirs(&self, referrer: &Path) -> Vec<PathBuf> {
+        let mut dirs = vec![parent_dir(referrer)];
+        for dir in std::iter::once(&self.host_dir).chain(self.photons_dirs.iter()) {
+            if !dirs.contains(dir) {
+                dirs.push(dir.clone());
+            }
+        }
+        dirs
+    }
+
+    fn find(&self, name: &str, referrer: &Path) -> Option<PathBuf> {
+        self.search_dirs(referrer)
+            .into_iter()
+            .map(|dir| dir.join(format!("{name}.photon.ts")))
+            .find(|path| path.is_file())
+    }
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// A photon name as a file name can carry it: no separators, quotes or spaces.
+fn is_photon_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Until the SWC parser lands (`parse_photon` returns no model and no findings), a minimal model
+/// from plain text: the class declaration and `@photons`, no tools. Enough to exercise the
+/// pipeline end to end; never used once the parser returns a model.
+fn interim_model(path: &Path, source: Arc<str>) -> Option<Photon> {
+    use crate::model::{CapabilityUse, ClassDoc, Lifecycle, PhotonClass, Span};
+    let (default_export, class_offset) = match source.find("export default class") {
+        Some(offset) => (true, offset),
+        None => (false, source.find("export class")?),
+    };
+    let after = &source[class_offset..];
+    let name = after
+        .split_whitespace()
+        .skip_while(|w| *w != "class")
+        .nth(1)
+        .filter(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+        })
+        .map(|w| {
+            w.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect::<String>()
+        })
+        .filter(|w| w != "extends" && !w.is_empty());
+    let mut photons = Vec::new();
+    if let Some(tag) = source.find("@photons") {
+        let start = tag + "@photons".len();
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let mut offset = start;
+        for part in source[start..line_end].split(',') {
+            let trimmed = part.trim().trim_end_matches("*/").trim();
+            if !trimmed.is_empty() {
+                let at = offset + part.find(trimmed).unwrap_or(0);
+                photons.push(Spanned {
+                    value: trimmed.to_string(),
+                    span: Span::new(at, trimmed.len()),
+                });
+            }
+            offset += part.len() + 1;
+        }
+    }
+    Some(Photon {
+        name: photon_name(path),
+        path: path.to_path_buf(),
+        source,
+        class: PhotonClass {
+            name,
+            default_export,
+            extends: None,
+            span: Span::new(class_offset, 0),
+        },
+        doc: ClassDoc {
+            photons,
+            ..ClassDoc::default()
+        },
+        tools: Vec::new(),
+        constructor: Vec::new(),
+        imports: Vec::new(),
+        hazards: Vec::new(),
+        uses: CapabilityUse::default(),
+        lifecycle: Lifecycle::default(),
+        warnings: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, photons: &str) {
+        let text = format!(
+            "/**\n * Test photon.\n * @photons {photons}\n */\nexport default class T {{\n  async hello() {{ return 1; }}\n}}\n"
+        );
+        std::fs::write(dir.join(format!("{name}.photon.ts")), text).unwrap();
+    }
+
+    fn codes(diagnostics: &Diagnostics) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn siblings_are_transitive_and_in_dependency_order() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "host", "a, b");
+        write(dir.path(), "a", "c");
+        write(dir.path(), "b", "c");
+        let extra = tempfile::tempdir().unwrap();
+        write(extra.path(), "c", "");
+        let (project, diagnostics) = resolve(
+            &dir.path().join("host.photon.ts"),
+            &[extra.path().to_path_buf()],
+        );
+        assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+        let names: Vec<_> = project.unwrap().photons().map(|p| p.name.clone()).collect();
+        assert_eq!(names, ["host", "c", "a", "b"]);
+    }
+
+    #[test]
+    fn missing_sibling_names_the_chain_and_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "host", "a");
+        write(dir.path(), "a", "gone");
+        let (project, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
+        assert!(project.is_none());
+        assert_eq!(codes(&diagnostics), ["photon-cf::missing-sibling"]);
+        let diagnostic = diagnostics.iter().next().unwrap();
+        assert!(
+            diagnostic.message.contains("host → a → gone"),
+            "{}",
+            diagnostic.message
+        );
+        assert_eq!(diagnostic.line_col(), Some((3, 13)));
+        assert!(
+            diagnostic
+                .file
+                .as_ref()
+                .unwrap()
+                .path
+                .ends_with("a.photon.ts")
+        );
+    }
+
+    #[test]
+    fn cycles_back_to_the_host_and_between_siblings_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "host", "a, b");
+        write(dir.path(), "a", "host");
+        write(dir.path(), "b", "c");
+        write(dir.path(), "c", "b");
+        let (_, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
+        let messages: Vec<_> = diagnostics.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`@photons` cycle: host → a → host",
+                "`@photons` cycle: b → c → b"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_path_is_not_a_sibling_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "host", "../elsewhere/x");
+        let (_, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
+        assert_eq!(codes(&diagnostics), ["photon-cf::invalid-sibling-name"]);
+    }
+
+    #[test]
+    fn a_missing_host_is_reported() {
+        let (project, diagnostics) = resolve(Path::new("no/such.photon.ts"), &[]);
+        assert!(project.is_none());
+        assert_eq!(codes(&diagnostics), ["photon-cf::photon-not-found"]);
+    }
+}
