@@ -1,0 +1,244 @@
+//! End-to-end harness: builds a fixture photon with target/debug/photon-cf, boots the generated project in workerd via `wrangler dev`, and connects MCP SDK / raw HTTP / WebSocket clients to it.
+// `wrangler dev` (not Miniflare on a bundle) because it is the path users run: it bundles the
+// generated TypeScript itself and reads the generated wrangler.toml unchanged.
+// Wrangler runs offline: the environment below turns off telemetry, the cf.json fetch, the
+// update check and error reports. It is spawned `detached` (its own process group, setsid) and
+// stopped by signalling the whole group, since killing only wrangler would orphan workerd.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+export const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const repoRoot = resolve(e2eDir, "../..");
+export const photonCf = join(repoRoot, "target", "debug", "photon-cf");
+
+export const WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  WRANGLER_LOG: "info",
+};
+
+/**
+ * Builds `fixtures/runtime/<fixture>` into tests/e2e/.work/<name>/ with photon-cf and links the
+ * e2e node_modules into it (the pinned wrangler, TypeScript and runtime dependencies).
+ */
+export function buildFixture(name, photonPath) {
+  if (!existsSync(photonCf)) throw new Error(`${photonCf} is missing: run cargo build first`);
+  const out = join(e2eDir, ".work", name);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(dirname(out), { recursive: true });
+  const built = spawnSync(photonCf, ["build", join(repoRoot, "fixtures", "runtime", photonPath), "--out", out], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (built.status !== 0) throw new Error(`photon-cf build failed (${built.status}):\n${built.stderr}${built.stdout}`);
+  symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
+  return out;
+}
+
+/** Runs `tsc --noEmit` in a generated project; returns {status, output}. */
+export function typecheck(dir) {
+  const r = spawnSync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { encoding: "utf8" });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/**
+ * Starts `wrangler dev` in `dir` on a free port; resolves once it prints `Ready on`.
+ * @param {{persistTo?: string, vars?: Record<string,string>, timeoutMs?: number}} options
+ */
+export async function startWrangler(dir, options = {}) {
+  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0"];
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
+  const child = spawn(join(dir, "node_modules", ".bin", "wrangler"), args, {
+    cwd: dir,
+    env: { ...process.env, ...WRANGLER_ENV, NO_COLOR: "1", FORCE_COLOR: "0", CI: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let log = "";
+  const exited = new Promise((r) => child.once("exit", (code, signal) => r({ code, signal })));
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not get ready in time:\n${log}`)), options.timeoutMs ?? 60000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = /Ready on (http:\/\/[0-9.]+:\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]);
+      }
+    };
+    child.stdout.setEncoding("utf8").on("data", onData);
+    child.stderr.setEncoding("utf8").on("data", onData);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`wrangler dev exited early (${code ?? signal}):\n${log}`));
+    });
+  });
+  let stopped = false;
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        return;
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Builds a fixture and boots it. `restart()` stops wrangler and starts it again on the same
+ * persisted state (a fresh temp dir per boot), as a redeploy or a machine restart would.
+ */
+export async function boot(name, photonPath, options = {}) {
+  const dir = buildFixture(name, photonPath);
+  const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));
+  let server = await startWrangler(dir, { ...options, persistTo });
+  const handle = {
+    dir,
+    persistTo,
+    get url() {
+      return server.url;
+    },
+    log: () => server.log(),
+    async restart() {
+      await server.stop();
+      server = await startWrangler(dir, { ...options, persistTo });
+    },
+    async stop() {
+      await server.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+/**
+ * An MCP SDK client over Streamable HTTP with sampling and elicitation handlers.
+ * @param {string} base the Worker's base URL
+ * @param {{instance?: string, onSample?: Function, onElicit?: Function}} options
+ */
+export async function connect(base, options = {}) {
+  const url = new URL("/mcp", base);
+  if (options.instance) url.searchParams.set("instance", options.instance);
+  const client = new Client({ name: "photon-cf-e2e", version: "1.0.0" }, { capabilities: { sampling: {}, elicitation: {} } });
+  const seen = { samples: [], elicits: [] };
+  client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+    seen.samples.push(request.params);
+    if (options.onSample) return options.onSample(request.params);
+    const prompt = request.params.messages[0]?.content?.text ?? "";
+    return { role: "assistant", model: "e2e-model", content: { type: "text", text: `sampled: ${prompt}` } };
+  });
+  client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    seen.elicits.push(request.params);
+    if (options.onElicit) return options.onElicit(request.params);
+    return { action: "decline" };
+  });
+  const transport = new StreamableHTTPClientTransport(url);
+  await client.connect(transport);
+  return { client, transport, seen, close: () => client.close() };
+}
+
+/** Parses an SSE body into its `data:` JSON messages. */
+export function parseSse(text) {
+  return text
+    .split(/\n\n/)
+    .map((block) => block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart()).join("\n"))
+    .filter(Boolean)
+    .map((d) => JSON.parse(d));
+}
+
+/**
+ * POSTs one raw JSON-RPC body to /mcp. Returns {status, headers, body (parsed JSON, SSE
+ * messages array, or null), text}.
+ */
+export async function rpc(base, body, { accept = "application/json", headers = {}, query = "" } = {}) {
+  const res = await fetch(new URL(`/mcp${query}`, base), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: accept, ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed = null;
+  if ((res.headers.get("content-type") ?? "").includes("text/event-stream")) parsed = parseSse(text);
+  else if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+let nextId = 1;
+/** tools/call as plain JSON; returns the JSON-RPC response. */
+export async function callTool(base, name, args = {}, options = {}) {
+  const r = await rpc(base, { jsonrpc: "2.0", id: nextId++, method: "tools/call", params: { name, arguments: args, ...(options.params ?? {}) } }, options);
+  return r.body;
+}
+
+/** The structuredContent (or parsed text) of a successful SDK callTool result. */
+export function structured(result) {
+  if (result.isError) throw new Error(`tool failed: ${result.content?.[0]?.text}`);
+  if (result.structuredContent) return result.structuredContent;
+  const text = result.content?.[0]?.text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Opens a WebSocket to /events; collects JSON messages. */
+export async function subscribe(base, query) {
+  const { WebSocket } = await import("ws");
+  const url = new URL(`/events${query}`, base.replace(/^http/, "ws"));
+  const ws = new WebSocket(url);
+  const messages = [];
+  const waiters = [];
+  ws.on("message", (data) => {
+    messages.push(JSON.parse(String(data)));
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise((r, j) => {
+    ws.once("open", r);
+    ws.once("error", j);
+  });
+  return {
+    messages,
+    /** Resolves when at least n messages arrived (or rejects after ms). */
+    async waitFor(n, ms = 5000) {
+      const deadline = Date.now() + ms;
+      while (messages.length < n) {
+        if (Date.now() > deadline) throw new Error(`expected ${n} messages, got ${JSON.stringify(messages)}`);
+        await new Promise((r) => {
+          waiters.push(r);
+          setTimeout(r, 100);
+        });
+      }
+      return messages;
+    },
+    close: () => ws.close(),
+  };
+}
