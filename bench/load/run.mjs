@@ -1,0 +1,204 @@
+// bench/load/run.mjs — photon-cf's generated worker against a hand-written Durable Object doing
+// the same storage increment, in one run: tools/call throughput, p50/p99 latency, their ratio,
+// and the bundle size `wrangler deploy --dry-run` reports for each. Both workers run in workerd
+// through Miniflare on 127.0.0.1 (no wrangler dev proxy in between, so the comparison is of the
+// two workers, not of the dev server). Rounds alternate (ours, baseline, ours, ...) so drift on a
+// shared machine hits both alike. Stops by itself; writes .work/results.json and, with
+// --write, RESULTS.md.
+//
+// Environment: BENCH_SECONDS (per round, default 5), BENCH_ROUNDS (per worker, default 3),
+// BENCH_CONCURRENCY (default 16), PHOTON_CF (the photon-cf binary; default: cargo run),
+// BENCH_OURS_DIR (use an already built project instead of building bench/load/counter.photon.ts).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runLoad } from './load.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const work = path.join(here, '.work');
+// The e2e suite pins wrangler/miniflare; the benchmark uses the same install.
+const e2eModules = path.join(repo, 'tests/e2e/node_modules');
+const requireE2e = createRequire(path.join(repo, 'tests/e2e/package.json'));
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const writeResults = process.argv.includes('--write');
+
+const quiet = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+  WRANGLER_SEND_ERROR_REPORTS: 'false',
+};
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function linkModules(dir) {
+  const target = path.join(dir, 'node_modules');
+  if (!existsSync(target)) symlinkSync(e2eModules, target, 'dir');
+}
+
+function buildOurs() {
+  if (process.env.BENCH_OURS_DIR) return path.resolve(process.env.BENCH_OURS_DIR);
+  const out = path.join(work, 'ours');
+  const photon = path.join(here, 'counter.photon.ts');
+  const [command, args] = process.env.PHOTON_CF
+    ? [process.env.PHOTON_CF, []]
+    : ['cargo', ['run', '--quiet', '--manifest-path', path.join(repo, 'Cargo.toml'), '--']];
+  const result = spawnSync(command, [...args, 'build', photon, '--out', out], { stdio: 'inherit', env: quiet });
+  if (result.status !== 0) throw new Error(`photon-cf build failed (exit ${result.status})`);
+  linkModules(out);
+  return out;
+}
+
+function prepareBaseline() {
+  const out = path.join(work, 'baseline');
+  rmSync(out, { recursive: true, force: true });
+  cpSync(path.join(here, 'baseline'), out, { recursive: true });
+  linkModules(out);
+  return out;
+}
+
+/** `wrangler deploy --dry-run`: the bundle it would upload, and the size it reports. */
+function dryRun(dir) {
+  const wrangler = path.join(e2eModules, '.bin/wrangler');
+  const output = execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', 'dist'], {
+    cwd: dir,
+    env: quiet,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const match = output.match(/Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/);
+  if (!match) throw new Error(`no "Total Upload" line in wrangler output:\n${output}`);
+  // the bundle is named after wrangler.toml's `main` (src/worker.ts -> dist/worker.js)
+  const script = readdirSync(path.join(dir, 'dist')).find((file) => file.endsWith('.js'));
+  if (!script) throw new Error(`wrangler wrote no bundle into ${dir}/dist`);
+  return { kib: Number(match[1]), gzipKib: Number(match[2]), script: path.join(dir, 'dist', script) };
+}
+
+async function boot(dir, script) {
+  const { Miniflare } = await import(pathToFileURL(requireE2e.resolve('miniflare')).href);
+  const { unstable_getMiniflareWorkerOptions } = await import(pathToFileURL(requireE2e.resolve('wrangler')).href);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(dir, 'wrangler.toml'));
+  const mf = new Miniflare({
+    ...workerOptions,
+    modules: true,
+    scriptPath: script,
+    modulesRoot: path.dirname(script),
+    durableObjectsPersist: false,
+    cf: false,
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const url = await mf.ready;
+  return { mf, url: new URL('/mcp?instance=bench', url).href };
+}
+
+function summarize(results) {
+  const requests = results.reduce((n, r) => n + r.requests, 0);
+  const errors = results.reduce((n, r) => n + r.errors, 0);
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return {
+    requests,
+    errors,
+    rps: requests / results.reduce((s, r) => s + r.seconds, 0),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    rounds: results.map((r) => ({ rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors })),
+  };
+}
+
+const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
+
+async function main() {
+  mkdirSync(work, { recursive: true });
+  log('building the photon with photon-cf');
+  const oursDir = buildOurs();
+  const baselineDir = prepareBaseline();
+  log('bundling both with wrangler deploy --dry-run');
+  const bundles = { ours: dryRun(oursDir), baseline: dryRun(baselineDir) };
+
+  const workers = {
+    ours: await boot(oursDir, bundles.ours.script),
+    baseline: await boot(baselineDir, bundles.baseline.script),
+  };
+  const runs = { ours: [], baseline: [] };
+  try {
+    for (const name of ['ours', 'baseline']) {
+      // warm up: first requests create the object and JIT the code paths
+      const warm = await runLoad({ url: workers[name].url, concurrency, seconds: 1 });
+      if (warm.requests === 0) throw new Error(`${name} answered no request: ${warm.firstError}`);
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      for (const name of round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']) {
+        const result = await runLoad({ url: workers[name].url, concurrency, seconds });
+        if (result.errors > 0) log(`${name}: ${result.errors} errors, first: ${result.firstError}`);
+        log(`round ${round + 1} ${name}: ${fmt(result.rps, 0)} req/s, p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms`);
+        runs[name].push(result);
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(workers).map((w) => w.mf.dispose()));
+  }
+
+  const ours = summarize(runs.ours);
+  const baseline = summarize(runs.baseline);
+  const ratio = ours.rps / baseline.rps;
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    wrangler: requireE2e('wrangler/package.json').version,
+    miniflare: requireE2e('miniflare/package.json').version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    concurrency,
+    seconds,
+    rounds,
+  };
+  const results = { environment, bundles, ours, baseline, ratio };
+  writeFileSync(path.join(work, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  const table = [
+    '| worker | req/s | p50 ms | p99 ms | errors | bundle KiB | gzip KiB |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    `| photon-cf (counter photon) | ${fmt(ours.rps, 0)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} | ${ours.errors} | ${fmt(bundles.ours.kib)} | ${fmt(bundles.ours.gzipKib)} |`,
+    `| hand-written DO | ${fmt(baseline.rps, 0)} | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${baseline.errors} | ${fmt(bundles.baseline.kib)} | ${fmt(bundles.baseline.gzipKib)} |`,
+  ].join('\n');
+  process.stdout.write(`${table}\n\nthroughput ratio (photon-cf / hand-written): ${fmt(ratio)}\n`);
+  if (writeResults) writeFileSync(path.join(here, 'RESULTS.md'), renderResults(results, table));
+  if (ours.errors > 0 || baseline.errors > 0) process.exitCode = 1;
+}
+
+function renderResults({ environment: env, ratio }, table) {
+  return `# Load benchmark results
+
+Measured by \`bench/load/run.sh --write\` (this file is generated; rerun to refresh).
+Each worker answers \`POST /mcp\` \`tools/call increment\` (one Durable Object storage get + put)
+on instance \`bench\`, in workerd through Miniflare on 127.0.0.1; ${env.concurrency} concurrent
+connections, ${env.rounds} alternating rounds of ${env.seconds} s per worker after a 1 s warm-up.
+p50/p99 are the medians over rounds; req/s is over all rounds. Bundle sizes are what
+\`wrangler deploy --dry-run\` reports (Total Upload).
+
+${table}
+
+**Throughput ratio (photon-cf / hand-written): ${ratio.toFixed(2)}** (aim: at least 0.80).
+
+Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
+${env.cpus} × ${env.cpuModel}. The load generator shares the machine with workerd, so absolute
+figures depend on the machine; the ratio is the figure to compare.
+`;
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exit(2);
+});
