@@ -1,0 +1,588 @@
+//! JSDoc text → tags, descriptions and inline `{@...}` constraints: plain string functions with
+//! no SWC types, so every rule can be unit-tested on a string.
+//!
+//! Offsets returned here are byte offsets into the comment *text* as SWC stores it (the part
+//! between `/*` and `*/`); `parse/mod.rs` adds the comment's position in the file.
+
+/// One line of a JSDoc block with its leading `*` and surrounding blanks removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line<'a> {
+    pub text: &'a str,
+    /// Offset of `text` in the comment text.
+    pub offset: usize,
+}
+
+/// A block tag written at the start of a line (`@param a text`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tag<'a> {
+    /// The tag name without `@`; matched as a whole word, so `@author` is never `@auth`.
+    pub name: &'a str,
+    /// The rest of the line, trimmed (tags are single-line, as upstream reads them).
+    pub value: &'a str,
+    /// Offset of the `@`.
+    pub offset: usize,
+    /// Offset of `value` (equal to the end of the name when the value is empty).
+    pub value_offset: usize,
+}
+
+impl Tag<'_> {
+    /// Length in bytes of `@name value`, for spans.
+    pub fn span_len(&self) -> usize {
+        self.value_offset + self.value.len() - self.offset
+    }
+}
+
+/// Split comment text into cleaned lines. The text of a JSDoc block starts with the second `*`
+/// of `/**`, which is stripped like every other line's leading `*`.
+pub fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for raw in text.split('\n') {
+        let trimmed_start = raw.trim_start();
+        let mut offset = start + (raw.len() - trimmed_start.len());
+        let mut body = trimmed_start;
+        if let Some(rest) = body.strip_prefix('*') {
+            body = rest;
+            offset += 1;
+        }
+        let leading = body.len() - body.trim_start().len();
+        let text = body.trim();
+        out.push(Line {
+            text,
+            offset: offset + leading,
+        });
+        start += raw.len() + 1;
+    }
+    out
+}
+
+/// Whether a comment text is a JSDoc block (`/** ... */`, not `/**/`).
+pub fn is_jsdoc(text: &str) -> bool {
+    text.starts_with('*') && text != "*"
+}
+
+fn tag_name_len(s: &str) -> usize {
+    let mut len = 0;
+    for (i, c) in s.char_indices() {
+        let ok = if i == 0 {
+            c.is_ascii_alphabetic()
+        } else {
+            c.is_ascii_alphanumeric() || c == '_' || c == '-'
+        };
+        if !ok {
+            break;
+        }
+        len = i + c.len_utf8();
+    }
+    len
+}
+
+/// The tag a line starts with, if any.
+pub fn line_tag<'a>(line: &Line<'a>) -> Option<Tag<'a>> {
+    let rest = line.text.strip_prefix('@')?;
+    let n = tag_name_len(rest);
+    if n == 0 {
+        return None;
+    }
+    let name = &rest[..n];
+    let after = &rest[n..];
+    // `@param:` or `@foo.bar` are prose, not tags.
+    if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    let value = after.trim();
+    let value_offset = if value.is_empty() {
+        line.offset + 1 + n
+    } else {
+        line.offset + 1 + n + (after.len() - after.trim_start().len())
+    };
+    Some(Tag {
+        name,
+        value,
+        offset: line.offset,
+        value_offset,
+    })
+}
+
+/// Every line-start tag of a block, in order.
+pub fn tags<'a>(lines: &[Line<'a>]) -> Vec<Tag<'a>> {
+    lines.iter().filter_map(line_tag).collect()
+}
+
+/// The description of a method (photon-format §2.2): the text before the first tag line,
+/// stopping at a markdown heading, inline `{@...}` tags removed. Lines of a paragraph are joined
+/// with a space and paragraphs with `. ` (no doubled punctuation). `None` when empty.
+pub fn method_description(lines: &[Line<'_>]) -> Option<String> {
+    let paragraphs = description_paragraphs(lines);
+    let mut out = String::new();
+    for p in paragraphs {
+        if !out.is_empty() {
+            if out.ends_with(['.', '!', '?', ':', ';']) {
+                out.push(' ');
+            } else {
+                out.push_str(". ");
+            }
+        }
+        out.push_str(&p);
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The description of a class: the same text, paragraphs kept apart by a blank line.
+pub fn class_description(lines: &[Line<'_>]) -> Option<String> {
+    let out = description_paragraphs(lines).join("\n\n");
+    (!out.is_empty()).then_some(out)
+}
+
+fn description_paragraphs(lines: &[Line<'_>]) -> Vec<String> {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if line.text.starts_with('@') {
+            break;
+        }
+        if line.text.starts_with('#') {
+            break;
+        }
+        let text = strip_inline_tags(line.text);
+        let text = text.trim();
+        if text.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(text);
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+    paragraphs
+}
+
+/// An inline tag inside a `@param` text: `{@min 1}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InlineTag {
+    pub name: String,
+    pub value: String,
+    /// Offset of `{` within the text it was found in.
+    pub offset: usize,
+    /// Length of the whole `{@...}`.
+    pub len: usize,
+}
+
+/// Find every `{@name value}` in `text`. Braces nest, so `{@default {"a": 1}}` is one tag.
+pub fn inline_tags(text: &str) -> Vec<InlineTag> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = text[i..].find("{@") {
+        let start = i + pos;
+        let mut depth = 0usize;
+        let mut end = None;
+        for (j, &b) in bytes.iter().enumerate().skip(start) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        let inner = &text[start + 2..end];
+        let n = tag_name_len(inner);
+        if n > 0 {
+            out.push(InlineTag {
+                name: inner[..n].to_string(),
+                value: inner[n..].trim().to_string(),
+                offset: start,
+                len: end + 1 - start,
+            });
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// `text` with every `{@...}` removed and runs of blanks left behind collapsed.
+pub fn strip_inline_tags(text: &str) -> String {
+    if !text.contains("{@") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for tag in inline_tags(text) {
+        out.push_str(&text[last..tag.offset]);
+        last = tag.offset + tag.len;
+    }
+    out.push_str(&text[last..]);
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
+}
+
+/// A `@param` tag split into name, description and inline constraints.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamDoc {
+    /// The parameter name as written; a dotted `params.x` keeps only the last segment.
+    pub name: String,
+    /// Description with inline tags removed (may be empty).
+    pub description: String,
+    pub constraints: Vec<InlineTag>,
+    /// Offset of the `@` of the tag, for diagnostics.
+    pub offset: usize,
+    pub len: usize,
+    /// Where the text the constraints' offsets are relative to starts.
+    pub text_offset: usize,
+}
+
+/// Parse the value of a `@param` tag. Accepts `name text`, `{Type} name text` and `[name] text`
+/// (the last two are JSDoc forms upstream does not read). `None` when there is no name.
+pub fn param_doc(tag: &Tag<'_>) -> Option<ParamDoc> {
+    let mut rest = tag.value;
+    let mut consumed = 0;
+    // `{Type}` before the name (standard JSDoc): skip it, braces nest.
+    if rest.starts_with('{') && !rest.starts_with("{@") {
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let end = end?;
+        let after = &rest[end + 1..];
+        let trimmed = after.trim_start();
+        consumed += end + 1 + (after.len() - trimmed.len());
+        rest = trimmed;
+    }
+    let name_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let mut name = &rest[..name_end];
+    name = name.trim_start_matches('[');
+    name = name.split(['=', ']']).next().unwrap_or("");
+    if let Some((_, last)) = name.rsplit_once('.') {
+        name = last;
+    }
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    {
+        return None;
+    }
+    let after = &rest[name_end..];
+    let text = after.trim_start();
+    let text_offset = tag.value_offset + consumed + name_end + (after.len() - text.len());
+    Some(ParamDoc {
+        name: name.to_string(),
+        description: strip_inline_tags(text),
+        constraints: inline_tags(text),
+        offset: tag.offset,
+        len: tag.span_len(),
+        text_offset,
+    })
+}
+
+/// One entry of `@dependencies`, with its offset in the tag value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencySpec<'a> {
+    pub entry: &'a str,
+    pub name: &'a str,
+    /// `None` when no version was written (`*`).
+    pub version: Option<&'a str>,
+    pub optional: bool,
+    /// Offset of `entry` in the value.
+    pub offset: usize,
+}
+
+/// Split a `@dependencies` value: comma-separated npm specs, the version after the **last** `@`
+/// (a leading `@` is the scope), a trailing `?` marks the entry optional.
+pub fn dependencies(value: &str) -> Vec<DependencySpec<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for part in value.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let entry = part.trim();
+        let offset = start + lead;
+        start += part.len() + 1;
+        if entry.is_empty() {
+            continue;
+        }
+        let (body, optional) = match entry.strip_suffix('?') {
+            Some(b) => (b, true),
+            None => (entry, false),
+        };
+        let (name, version) = match body.rfind('@') {
+            Some(at) if at > 0 => (&body[..at], Some(&body[at + 1..])),
+            _ => (body, None),
+        };
+        let version = version.filter(|v| !v.is_empty());
+        out.push(DependencySpec {
+            entry,
+            name,
+            version,
+            optional,
+            offset,
+        });
+    }
+    out
+}
+
+/// The npm package name rule upstream applies to `@dependencies` entries:
+/// `^(@[a-z0-9-]+/)?[a-z0-9._-]+$`.
+pub fn is_valid_package_name(name: &str) -> bool {
+    let rest = match name.strip_prefix('@') {
+        Some(scoped) => {
+            let Some((scope, rest)) = scoped.split_once('/') else {
+                return false;
+            };
+            if scope.is_empty()
+                || !scope
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            {
+                return false;
+            }
+            rest
+        }
+        None => name,
+    };
+    !rest.is_empty()
+        && rest.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
+        })
+}
+
+/// `@photons a, b`: names split on commas and blanks, each with its offset in the value.
+pub fn name_list(value: &str) -> Vec<(&str, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for piece in value.split([',', ' ', '\t']) {
+        if !piece.is_empty() {
+            out.push((piece, i));
+        }
+        i += piece.len() + 1;
+    }
+    out
+}
+
+/// A boolean tag: bare or `true` is `true`, `false` is `false`, anything else counts as bare.
+pub fn flag(value: &str) -> bool {
+    !value.eq_ignore_ascii_case("false")
+}
+
+/// The first word of a tag value (`@auth required extra` → `required`).
+pub fn first_word(value: &str) -> Option<&str> {
+    value.split_whitespace().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Vec<Line<'_>> {
+        lines(text)
+    }
+
+    #[test]
+    fn lines_strip_stars_and_keep_offsets() {
+        let text = "*\n * Hello world\n *   @param a the a\n ";
+        let ls = doc(text);
+        assert_eq!(ls[1].text, "Hello world");
+        assert_eq!(&text[ls[1].offset..ls[1].offset + 5], "Hello");
+        assert_eq!(&text[ls[2].offset..ls[2].offset + 6], "@param");
+    }
+
+    #[test]
+    fn single_line_block() {
+        let ls = doc("* Static helper ");
+        assert_eq!(ls[0].text, "Static helper");
+        assert_eq!(method_description(&ls).as_deref(), Some("Static helper"));
+    }
+
+    #[test]
+    fn auth_never_matches_author() {
+        let ls = doc("*\n * @author Jane <j@x.io>\n * @authentication x\n");
+        let names: Vec<_> = tags(&ls).iter().map(|t| t.name).collect();
+        assert_eq!(names, ["author", "authentication"]);
+        assert!(!names.contains(&"auth"));
+    }
+
+    #[test]
+    fn tag_value_and_offsets() {
+        let text = "*\n * @version   1.2.3\n";
+        let t = tags(&doc(text))[0];
+        assert_eq!(t.name, "version");
+        assert_eq!(t.value, "1.2.3");
+        assert_eq!(&text[t.value_offset..t.value_offset + 5], "1.2.3");
+        assert_eq!(&text[t.offset..t.offset + t.span_len()], "@version   1.2.3");
+    }
+
+    #[test]
+    fn prose_at_sign_is_not_a_tag() {
+        let ls = doc("* Mail me@example.com\n * @foo.bar nope\n * @ok");
+        let names: Vec<_> = tags(&ls).iter().map(|t| t.name).collect();
+        assert_eq!(names, ["ok"]);
+        // An email address does not truncate the description (upstream's loader does).
+        assert_eq!(
+            method_description(&ls).as_deref(),
+            Some("Mail me@example.com")
+        );
+    }
+
+    #[test]
+    fn method_description_rules() {
+        let ls = doc(
+            "*\n * First line\n * continues here\n *\n * Second para {@internal-ish x}\n * # Heading\n * hidden\n",
+        );
+        assert_eq!(
+            method_description(&ls).as_deref(),
+            Some("First line continues here. Second para")
+        );
+        let ls = doc("*\n * Ends with dot.\n *\n * Next\n * @param a x\n");
+        assert_eq!(
+            method_description(&ls).as_deref(),
+            Some("Ends with dot. Next")
+        );
+        assert_eq!(method_description(&doc("*\n * @param a x\n")), None);
+    }
+
+    #[test]
+    fn class_description_keeps_paragraphs() {
+        let ls = doc("*\n * Counter photon\n * counts.\n *\n * More.\n * @version 1\n");
+        assert_eq!(
+            class_description(&ls).as_deref(),
+            Some("Counter photon counts.\n\nMore.")
+        );
+    }
+
+    #[test]
+    fn inline_tags_nest_and_strip() {
+        let t = inline_tags(r#"Limit {@min 1} {@max 10} {@default {"a": {"b": 1}}} rest"#);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].name, "min");
+        assert_eq!(t[0].value, "1");
+        assert_eq!(t[2].name, "default");
+        assert_eq!(t[2].value, r#"{"a": {"b": 1}}"#);
+        assert_eq!(
+            strip_inline_tags(r#"Limit {@min 1} {@max 10} {@default {"a": {"b": 1}}} rest"#),
+            "Limit rest"
+        );
+        assert_eq!(inline_tags("{@hidden}")[0].value, "");
+        assert_eq!(inline_tags("{@choice-from list.id}")[0].name, "choice-from");
+        // Unterminated: nothing, and no panic.
+        assert!(inline_tags("{@min 1").is_empty());
+    }
+
+    #[test]
+    fn param_doc_forms() {
+        let text = "* @param n - how many {@min 1}";
+        let ls = doc(text);
+        let p = param_doc(&tags(&ls)[0]).unwrap();
+        assert_eq!(p.name, "n");
+        // `@param n - text` keeps the dash, as upstream does.
+        assert_eq!(p.description, "- how many");
+        assert_eq!(p.constraints[0].name, "min");
+        let c = &p.constraints[0];
+        assert_eq!(
+            &text[p.text_offset + c.offset..p.text_offset + c.offset + c.len],
+            "{@min 1}"
+        );
+
+        let ls = doc("* @param {string} name The name");
+        let p = param_doc(&tags(&ls)[0]).unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.description.as_str()),
+            ("name", "The name")
+        );
+
+        let ls = doc("* @param params.limit Max rows");
+        assert_eq!(param_doc(&tags(&ls)[0]).unwrap().name, "limit");
+
+        let ls = doc("* @param [opt] Optional");
+        assert_eq!(param_doc(&tags(&ls)[0]).unwrap().name, "opt");
+
+        let ls = doc("* @param only");
+        let p = param_doc(&tags(&ls)[0]).unwrap();
+        assert_eq!((p.name.as_str(), p.description.as_str()), ("only", ""));
+
+        let ls = doc("* @param");
+        assert!(param_doc(&tags(&ls)[0]).is_none());
+    }
+
+    #[test]
+    fn dependencies_split() {
+        let deps =
+            dependencies("axios@^1.6.0, @aws-sdk/client-s3@^3.0.0,  zod, @scope/x, c@2?, d?");
+        let got: Vec<_> = deps
+            .iter()
+            .map(|d| (d.name, d.version, d.optional))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("axios", Some("^1.6.0"), false),
+                ("@aws-sdk/client-s3", Some("^3.0.0"), false),
+                ("zod", None, false),
+                ("@scope/x", None, false),
+                ("c", Some("2"), true),
+                ("d", None, true),
+            ]
+        );
+        assert_eq!(
+            deps[2].offset,
+            "axios@^1.6.0, @aws-sdk/client-s3@^3.0.0,  ".len()
+        );
+    }
+
+    #[test]
+    fn package_name_rule() {
+        assert!(is_valid_package_name("axios"));
+        assert!(is_valid_package_name("@aws-sdk/client-s3"));
+        assert!(is_valid_package_name("lodash.merge"));
+        assert!(!is_valid_package_name("Axios"));
+        assert!(!is_valid_package_name("@scope"));
+        assert!(!is_valid_package_name("a b"));
+        assert!(!is_valid_package_name("../x"));
+        assert!(!is_valid_package_name(""));
+    }
+
+    #[test]
+    fn name_list_offsets() {
+        let v = "cf-formatter, other  third";
+        let got = name_list(v);
+        assert_eq!(got.len(), 3);
+        for (name, off) in got {
+            assert_eq!(&v[off..off + name.len()], name);
+        }
+    }
+
+    #[test]
+    fn flags() {
+        assert!(flag(""));
+        assert!(flag("true"));
+        assert!(!flag("false"));
+        assert_eq!(first_word("  required extra"), Some("required"));
+    }
+}
