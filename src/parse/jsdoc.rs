@@ -53,7 +53,79 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
         });
         start += raw.len() + 1;
     }
+    split_one_liner(&mut out);
     out
+}
+
+/// Block tags that may follow the description on the same line in a one-line block:
+/// `/** Reset everything. @destructive */`.
+const INLINE_BLOCK_TAGS: &[&str] = &[
+    "param",
+    "returns",
+    "readOnly",
+    "destructive",
+    "idempotent",
+    "openWorld",
+    "closedWorld",
+    "internal",
+    "deprecated",
+    "title",
+    "scope",
+    "locked",
+    "scheduled",
+    "cron",
+    "format",
+    "template",
+    "Template",
+    "prompt",
+    "resource",
+    "Static",
+    "webhook",
+    "stateful",
+    "version",
+    "auth",
+    "runtime",
+    "dependencies",
+    "photons",
+];
+
+/// In a block with a single non-empty line, split the line before each known tag that follows
+/// a blank. Longer blocks keep prose like "see @internal" as prose.
+fn split_one_liner(lines: &mut Vec<Line<'_>>) {
+    let mut non_empty = lines.iter().filter(|l| !l.text.is_empty());
+    let (Some(only), None) = (non_empty.next(), non_empty.next()) else {
+        return;
+    };
+    let only = *only;
+    let mut pieces = Vec::new();
+    let mut rest = only;
+    loop {
+        let cut = rest.text.char_indices().skip(1).find_map(|(i, c)| {
+            if c != '@' || !rest.text[..i].ends_with(char::is_whitespace) {
+                return None;
+            }
+            let after = &rest.text[i + 1..];
+            let n = tag_name_len(after);
+            let name = &after[..n];
+            let ends = after[n..].is_empty() || after[n..].starts_with(char::is_whitespace);
+            (n > 0 && ends && INLINE_BLOCK_TAGS.contains(&name)).then_some(i)
+        });
+        let Some(i) = cut else { break };
+        pieces.push(Line {
+            text: rest.text[..i].trim_end(),
+            offset: rest.offset,
+        });
+        rest = Line {
+            text: &rest.text[i..],
+            offset: rest.offset + i,
+        };
+    }
+    if pieces.is_empty() {
+        return;
+    }
+    pieces.push(rest);
+    lines.retain(|l| !l.text.is_empty());
+    *lines = pieces;
 }
 
 /// Whether a comment text is a JSDoc block (`/** ... */`, not `/**/`).
@@ -427,6 +499,27 @@ mod tests {
         let names: Vec<_> = tags(&ls).iter().map(|t| t.name).collect();
         assert_eq!(names, ["author", "authentication"]);
         assert!(!names.contains(&"auth"));
+    }
+
+    #[test]
+    fn one_line_block_with_trailing_tags() {
+        let text = "* Reset to zero. @destructive @scope a:b ";
+        let ls = doc(text);
+        assert_eq!(method_description(&ls).as_deref(), Some("Reset to zero."));
+        let t = tags(&ls);
+        assert_eq!((t[0].name, t[0].value), ("destructive", ""));
+        assert_eq!((t[1].name, t[1].value), ("scope", "a:b"));
+        assert_eq!(
+            &text[t[1].offset..t[1].offset + t[1].span_len()],
+            "@scope a:b"
+        );
+        // Longer blocks and unknown words stay prose.
+        let ls = doc("*\n * Use @internal tools\n * more\n");
+        assert!(tags(&ls).is_empty());
+        let ls = doc("* mail me @home today");
+        assert!(tags(&ls).is_empty());
+        let ls = doc("* @internal");
+        assert_eq!(tags(&ls)[0].name, "internal");
     }
 
     #[test]
