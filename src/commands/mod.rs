@@ -2,6 +2,8 @@
 
 pub mod build;
 pub mod check;
+pub mod deploy;
+pub mod dev;
 
 use std::process::ExitCode;
 
@@ -36,9 +38,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Build(args) => build::run(&args.photon, &args.render, printer),
         Command::Check(args) => check::run(&args.photon, printer),
-        Command::Dev(_) | Command::Deploy(_) => {
-            printer.info("not implemented yet");
-            Ok(ExitStatus::Error)
-        }
+        Command::Dev(args) => dev::run(&args, printer),
+        Command::Deploy(args) => deploy::run(&args, printer),
     }
 }

@@ -1,0 +1,443 @@
+//! `photon-cf dev`: build, run `wrangler dev` on the result, watch the photon and its siblings,
+//! and rebuild and restart on change. A broken save prints its diagnostics and leaves the last
+//! good server running; local Durable Object state lives in `DIR/.wrangler/state`, so it
+//! survives restarts; Ctrl-C stops wrangler together with the workerd processes it started.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Child;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::json;
+
+use crate::cli::DevArgs;
+use crate::commands::ExitStatus;
+use crate::commands::build::{self, Built, diagnostics_json};
+use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::printer::Printer;
+use crate::wrangler::{self, Cmd, Located};
+
+/// How often the sources are polled. Polling (not inotify) needs no dependency and behaves the
+/// same on every platform and file system; 300 ms feels immediate.
+const POLL: Duration = Duration::from_millis(300);
+
+/// How long wrangler gets to stop on SIGTERM before the group is killed.
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Where local state lives, relative to DIR (`build` never touches `.wrangler/`).
+pub const STATE_DIR: &str = ".wrangler/state";
+
+/// `photon-cf dev`.
+pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    signals::install();
+    let outcome = build::build(&args.photon, &args.render, printer)?;
+    let built = match outcome.built {
+        Some(built) if !outcome.diagnostics.has_errors() => built,
+        _ => {
+            if printer.is_json() {
+                printer.json(&json!({
+                    "success": false,
+                    "diagnostics": diagnostics_json(&outcome.diagnostics),
+                }));
+            }
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let cwd = std::env::current_dir()
+        .map_err(|e| anyhow::Error::new(e).context("failed to read the current directory"))?;
+    let out_dir = wrangler::absolute(&cwd, &built.out);
+    if let Err(diagnostic) = wrangler::install_dependencies(&out_dir, &cwd, printer)? {
+        return Ok(user_error(printer, diagnostic));
+    }
+    let located = match wrangler::locate_wrangler(
+        args.wrangler.wrangler.as_deref(),
+        &built.out,
+        &cwd,
+        std::env::var_os("PATH").as_deref(),
+    ) {
+        Ok(located) => located,
+        Err(diagnostic) => return Ok(user_error(printer, *diagnostic)),
+    };
+    printer.verbose(wrangler::describe(&located));
+    print_config_hint(printer, &built);
+
+    let mut session = Session {
+        printer,
+        located,
+        out_dir,
+        port: args.port,
+        url: None,
+        generation: 0,
+        ready: channel(),
+        server: None,
+        restarts: 0,
+    };
+    let status = session.serve(args)?;
+    if printer.is_json() {
+        printer.json(&json!({
+            "success": matches!(status, ExitStatus::Success),
+            "url": session.url,
+            "restarts": session.restarts,
+            "exit_code": status_code(status),
+            "diagnostics": [],
+        }));
+    }
+    Ok(status)
+}
+
+fn status_code(status: ExitStatus) -> u8 {
+    match status {
+        ExitStatus::Success => 0,
+        ExitStatus::Failure => 1,
+        ExitStatus::Error => 2,
+        ExitStatus::External(code) => code,
+    }
+}
+
+fn user_error(printer: &Printer, diagnostic: Diagnostic) -> ExitStatus {
+    let mut diagnostics = Diagnostics::new();
+    diagnostics.push(diagnostic);
+    if printer.is_json() {
+        printer.json(&json!({ "success": false, "diagnostics": diagnostics_json(&diagnostics) }));
+    } else {
+        printer.diagnostics(&diagnostics);
+    }
+    ExitStatus::Failure
+}
+
+/// Locally, variables and secrets come from `DIR/.dev.vars`, not `wrangler secret put`.
+fn print_config_hint(printer: &Printer, built: &Built) {
+    if built.config.is_empty() {
+        return;
+    }
+    let names = built
+        .config
+        .iter()
+        .map(|c| format!("{}=…", c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    printer.info(format!(
+        "locally, the photon reads its configuration from `{}` (one NAME=value per line): {names}",
+        display_path(&built.out.join(".dev.vars"))
+    ));
+}
+
+/// A server generation and the URL its `Ready on` line named.
+type ReadyLine = (u64, String);
+
+/// One running `wrangler dev` and what we know about it.
+struct Server {
+    child: Child,
+    generation: u64,
+    started: Instant,
+}
+
+struct Session<'a> {
+    printer: &'a Printer,
+    located: Located,
+    out_dir: PathBuf,
+    /// `--port`, then the port wrangler chose, so a restart keeps the same URL.
+    port: Option<u16>,
+    url: Option<String>,
+    generation: u64,
+    /// `Ready on <url>` lines, tagged with the generation of the server that printed them.
+    ready: (Sender<ReadyLine>, Receiver<ReadyLine>),
+    server: Option<Server>,
+    restarts: u32,
+}
+
+impl Session<'_> {
+    fn serve(&mut self, args: &DevArgs) -> anyhow::Result<ExitStatus> {
+        if let Err(diagnostic) = self.start() {
+            return Ok(user_error(self.printer, *diagnostic));
+        }
+        let mut watched = snapshot(&watch_roots(args));
+        loop {
+            std::thread::sleep(POLL);
+            if let Some(signal) = signals::received() {
+                self.stop();
+                self.printer.status("Stopped", "wrangler dev");
+                return Ok(ExitStatus::External(128u8.saturating_add(signal)));
+            }
+            self.drain_ready();
+            if let Some(server) = &mut self.server
+                && let Ok(Some(status)) = server.child.try_wait()
+            {
+                // wrangler gave up on its own (bad config, port taken...): its code is ours.
+                let code = wrangler::exit_code(status);
+                let mut server = self.server.take().expect("checked above");
+                wrangler::stop_group(&mut server.child, Duration::ZERO);
+                self.printer
+                    .info(format!("error: `wrangler dev` exited with code {code}"));
+                return Ok(if code == 0 {
+                    ExitStatus::Success
+                } else {
+                    ExitStatus::External(code)
+                });
+            }
+
+            let now = snapshot(&watch_roots(args));
+            if now == watched {
+                continue;
+            }
+            // Editors save in steps (truncate, write, rename): let the burst settle.
+            std::thread::sleep(Duration::from_millis(100));
+            watched = snapshot(&watch_roots(args));
+            self.rebuild(args)?;
+        }
+    }
+
+    /// Build again; only a good build replaces the running server.
+    fn rebuild(&mut self, args: &DevArgs) -> anyhow::Result<()> {
+        self.printer.status("Rebuilding", "a source file changed");
+        let outcome = build::build(&args.photon, &args.render, self.printer)?;
+        if !outcome.success() {
+            if self.printer.is_json() {
+                // build() prints nothing in JSON mode; a dev session still has to show why.
+                self.printer.diagnostics(&outcome.diagnostics);
+            }
+            match &self.url {
+                Some(url) => self
+                    .printer
+                    .info(format!("the last good build is still serving at {url}")),
+                None => self
+                    .printer
+                    .info("the last good build is still running".to_string()),
+            }
+            return Ok(());
+        }
+        if let Err(diagnostic) = wrangler::install_dependencies(
+            &self.out_dir,
+            &std::env::current_dir().unwrap_or_default(),
+            self.printer,
+        )? {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(diagnostic);
+            self.printer.diagnostics(&diagnostics);
+            return Ok(());
+        }
+        self.stop();
+        self.restarts += 1;
+        if let Err(diagnostic) = self.start() {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(*diagnostic);
+            self.printer.diagnostics(&diagnostics);
+        }
+        Ok(())
+    }
+
+    fn start(&mut self) -> Result<(), Box<Diagnostic>> {
+        self.generation += 1;
+        let generation = self.generation;
+        let state = self.out_dir.join(STATE_DIR);
+        let mut cmd = Cmd::new(&self.located.program, "run the Worker locally")
+            .args(["dev", "--ip", "127.0.0.1"])
+            .current_dir(&self.out_dir)
+            .arg("--persist-to")
+            .arg(&state)
+            // Our own Ctrl-C handling replaces wrangler's hotkeys (stdin is closed anyway).
+            .arg("--show-interactive-dev-session=false");
+        if let Some(port) = self.port {
+            cmd = cmd.arg("--port").arg(port.to_string());
+        }
+        // A fixed inspector port (9229) would collide with a second dev session, or with the
+        // server being replaced during a restart.
+        cmd = cmd.args(["--inspector-port", "0"]);
+        self.printer.status(
+            if generation == 1 {
+                "Starting"
+            } else {
+                "Restarting"
+            },
+            format!("wrangler dev in `{}`", display_path(&self.out_dir)),
+        );
+        let mut child = match cmd.spawn_group(self.printer) {
+            Ok(child) => child,
+            Err(err) => {
+                return Err(Box::new(err.into_diagnostic().unwrap_or_else(|err| {
+                    Diagnostic::error("photon-cf::tool-not-runnable", format!("{err:#}"))
+                })));
+            }
+        };
+        let sender = self.ready.0.clone();
+        let captured = Arc::new(Mutex::new(Vec::new()));
+        // The pumps end by themselves when the group is gone and the pipes close.
+        let _pumps = wrangler::pump_child(&mut child, true, &captured, move |line| {
+            if let Some(url) = ready_url(line) {
+                let _ = sender.send((generation, url));
+            }
+        });
+        self.server = Some(Server {
+            child,
+            generation,
+            started: Instant::now(),
+        });
+        Ok(())
+    }
+
+    fn drain_ready(&mut self) {
+        while let Ok((generation, url)) = self.ready.1.try_recv() {
+            let Some(server) = &self.server else { continue };
+            if server.generation != generation {
+                continue;
+            }
+            if self.port.is_none() {
+                self.port = port_of(&url);
+            }
+            self.printer.status(
+                "Serving",
+                format!(
+                    "{url} (MCP at {}/mcp) after {:.1} s; Ctrl-C stops",
+                    url.trim_end_matches('/'),
+                    server.started.elapsed().as_secs_f64()
+                ),
+            );
+            self.url = Some(url);
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            wrangler::stop_group(&mut server.child, STOP_GRACE);
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    /// Whatever ends the session (an error, a panic unwinding), wrangler does not outlive it.
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `[wrangler:info] Ready on http://127.0.0.1:8787` → the URL.
+pub fn ready_url(line: &str) -> Option<String> {
+    let rest = &line[line.find("Ready on ")? + "Ready on ".len()..];
+    let url = rest.split_whitespace().next()?;
+    url.starts_with("http").then(|| url.to_string())
+}
+
+fn port_of(url: &str) -> Option<u16> {
+    let host_port = url.split("://").nth(1)?.split('/').next()?;
+    host_port.rsplit_once(':')?.1.parse().ok()
+}
+
+/// The files a change in which means a rebuild: every `*.photon.ts` in the host's directory and
+/// in each `--photons-dir` (so a sibling that was missing is picked up when it is created).
+fn watch_roots(args: &DevArgs) -> Vec<PathBuf> {
+    let host = match &args.photon.photon {
+        Some(path) => path.clone(),
+        None => PathBuf::from("."),
+    };
+    let host_dir = if host.is_dir() {
+        host.clone()
+    } else {
+        match host.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let mut files = vec![];
+    if host.is_file() {
+        files.push(host.clone());
+    }
+    for dir in std::iter::once(&host_dir).chain(&args.photon.photons_dirs) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.to_string_lossy().ends_with(".photon.ts") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+type Snapshot = BTreeMap<PathBuf, Option<(SystemTime, u64)>>;
+
+fn snapshot(files: &[PathBuf]) -> Snapshot {
+    files
+        .iter()
+        .map(|path| {
+            let stamp = std::fs::metadata(path)
+                .ok()
+                .and_then(|m| Some((m.modified().ok()?, m.len())));
+            (path.clone(), stamp)
+        })
+        .collect()
+}
+
+/// Ctrl-C and SIGTERM: remembered here and acted on by the poll loop, which stops wrangler's
+/// whole process group (wrangler runs in its own group, so the terminal's SIGINT never reaches
+/// it directly).
+mod signals {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+    #[cfg(unix)]
+    extern "C" fn on_signal(signal: libc::c_int) {
+        // Only an atomic store: the one thing that is safe in a signal handler.
+        RECEIVED.store(signal, Ordering::SeqCst);
+    }
+
+    #[cfg(unix)]
+    pub fn install() {
+        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: installs a handler that only stores to an atomic.
+            unsafe {
+                libc::signal(signal, handler);
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn install() {
+        // On Windows Ctrl-C reaches every process on the console, wrangler included; the
+        // session's Drop stops whatever is left.
+    }
+
+    pub fn received() -> Option<u8> {
+        match RECEIVED.load(Ordering::SeqCst) {
+            0 => None,
+            n => u8::try_from(n).ok(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_url_from_wranglers_ready_line() {
+        assert_eq!(
+            ready_url("[wrangler:info] Ready on http://127.0.0.1:41235").as_deref(),
+            Some("http://127.0.0.1:41235")
+        );
+        assert_eq!(ready_url("Ready on localhost"), None);
+        assert_eq!(port_of("http://127.0.0.1:41235"), Some(41235));
+        assert_eq!(port_of("http://127.0.0.1:8787/"), Some(8787));
+    }
+
+    #[test]
+    fn a_new_or_edited_photon_changes_the_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = dir.path().join("a.photon.ts");
+        std::fs::write(&host, "export default class A {}").unwrap();
+        let files = vec![host.clone(), dir.path().join("b.photon.ts")];
+        let before = snapshot(&files);
+        std::fs::write(dir.path().join("b.photon.ts"), "x").unwrap();
+        assert_ne!(before, snapshot(&files));
+        let before = snapshot(&files);
+        std::fs::write(&host, "export default class A { longer() {} }").unwrap();
+        assert_ne!(before, snapshot(&files));
+    }
+}
