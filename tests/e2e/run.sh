@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# End-to-end suite: builds photon-cf, builds each fixture photon with it, boots the generated
+# project in workerd (pinned wrangler dev, offline) and drives it with the MCP SDK client,
+# raw HTTP and WebSockets. Two test files run at a time, which fits a 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd ../.. && pwd)
+
+export WRANGLER_SEND_METRICS=false CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_HIDE_BANNER=true \
+  WRANGLER_SEND_ERROR_REPORTS=false
+unset RUST_BACKTRACE
+
+if [ ! -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+(cd "$root" && cargo build --quiet)
+
+exec node --test --test-concurrency="${E2E_CONCURRENCY:-2}" --test-reporter=spec "$@" ./*.test.mjs
