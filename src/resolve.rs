@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
-use crate::model::{Photon, Spanned};
+use crate::model::Photon;
 
 /// The host photon and every sibling it needs, each once.
 #[derive(Debug, Clone)]
@@ -66,6 +66,11 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
                     "photon-cf::photon-not-found",
                     format!("`{}` does not exist", display_path(path)),
                 )
+            } else if err.kind() == std::io::ErrorKind::InvalidData {
+                (
+                    "photon-cf::not-utf8",
+                    format!("`{}` is not UTF-8 text", display_path(path)),
+                )
             } else {
                 (
                     "photon-cf::unreadable-photon",
@@ -78,13 +83,16 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     };
     let source: Arc<str> = Arc::from(source);
     let outcome = crate::parse::parse_photon(path, source.clone());
-    let had_findings = !outcome.diagnostics.is_empty();
+    let had_errors = outcome.diagnostics.has_errors();
     diagnostics.extend(outcome.diagnostics);
-    outcome.photon.or_else(|| {
-        (!had_findings)
-            .then(|| interim_model(path, source))
-            .flatten()
-    })
+    if outcome.photon.is_none() && !had_errors {
+        // The parser always explains a missing model; never fail a build without saying why.
+        diagnostics.push(Diagnostic::error(
+            "photon-cf::not-a-photon",
+            format!("`{}` holds no photon class", display_path(path)),
+        ));
+    }
+    outcome.photon
 }
 
 /// The photon name of a path: the file name minus `.photon.ts`.
@@ -137,12 +145,12 @@ impl Resolver {
             if !is_photon_name(name) {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        "photon-cf::invalid-sibling-name",
+                        "photon-cf::bad-sibling-name",
                         format!("`{name}` is not a photon name"),
                     )
                     .at(&file, sibling.span, "not a photon name")
                     .with_help(
-                        "`@photons` lists photon names (the file name minus `.photon.ts`: letters, digits, `-`, `_`, `.`), not paths; use `--photons-dir` to search other directories",
+                        "`@photons` lists photon names (the file name minus `.photon.ts`: letters, digits, `-`, `_`), not paths; use `--photons-dir` to search other directories",
                     ),
                 );
                 continue;
@@ -220,88 +228,18 @@ impl Resolver {
     }
 }
 
+/// The directory of `path`; empty (the current directory) for a bare file name, so paths in
+/// messages read `leaf.photon.ts` rather than `./leaf.photon.ts`.
 fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// A photon name as a file name can carry it: no separators, quotes or spaces.
 fn is_photon_name(name: &str) -> bool {
     !name.is_empty()
-        && !name.starts_with('.')
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-/// Until the SWC parser lands (`parse_photon` returns no model and no findings), a minimal model
-/// from plain text: the class declaration and `@photons`, no tools. Enough to exercise the
-/// pipeline end to end; never used once the parser returns a model.
-fn interim_model(path: &Path, source: Arc<str>) -> Option<Photon> {
-    use crate::model::{CapabilityUse, ClassDoc, Lifecycle, PhotonClass, Span};
-    let (default_export, class_offset) = match source.find("export default class") {
-        Some(offset) => (true, offset),
-        None => (false, source.find("export class")?),
-    };
-    let after = &source[class_offset..];
-    let name = after
-        .split_whitespace()
-        .skip_while(|w| *w != "class")
-        .nth(1)
-        .filter(|w| {
-            w.chars()
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
-        })
-        .map(|w| {
-            w.chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
-                .collect::<String>()
-        })
-        .filter(|w| w != "extends" && !w.is_empty());
-    let mut photons = Vec::new();
-    if let Some(tag) = source.find("@photons") {
-        let start = tag + "@photons".len();
-        let line_end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |i| start + i);
-        let mut offset = start;
-        for part in source[start..line_end].split(',') {
-            let trimmed = part.trim().trim_end_matches("*/").trim();
-            if !trimmed.is_empty() {
-                let at = offset + part.find(trimmed).unwrap_or(0);
-                photons.push(Spanned {
-                    value: trimmed.to_string(),
-                    span: Span::new(at, trimmed.len()),
-                });
-            }
-            offset += part.len() + 1;
-        }
-    }
-    Some(Photon {
-        name: photon_name(path),
-        path: path.to_path_buf(),
-        source,
-        class: PhotonClass {
-            name,
-            default_export,
-            extends: None,
-            span: Span::new(class_offset, 0),
-        },
-        doc: ClassDoc {
-            photons,
-            ..ClassDoc::default()
-        },
-        tools: Vec::new(),
-        constructor: Vec::new(),
-        imports: Vec::new(),
-        hazards: Vec::new(),
-        uses: CapabilityUse::default(),
-        lifecycle: Lifecycle::default(),
-        warnings: Vec::new(),
-    })
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
 #[cfg(test)]
@@ -384,7 +322,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "host", "../elsewhere/x");
         let (_, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
-        assert_eq!(codes(&diagnostics), ["photon-cf::invalid-sibling-name"]);
+        assert_eq!(codes(&diagnostics), ["photon-cf::bad-sibling-name"]);
     }
 
     #[test]

@@ -200,7 +200,7 @@ fn finish(printer: &Printer, diagnostics: Diagnostics, built: Option<Built>) -> 
             let photons = built
                 .photons
                 .iter()
-                .map(|p| format!("{} ({} tools)", p.name, p.tools))
+                .map(|p| format!("{} ({})", p.name, tools(p.tools)))
                 .collect::<Vec<_>>()
                 .join(", ");
             printer.status(
@@ -244,6 +244,11 @@ fn finish(printer: &Printer, diagnostics: Diagnostics, built: Option<Built>) -> 
         }
     }
     outcome
+}
+
+/// `1 tool`, `3 tools`.
+pub fn tools(count: usize) -> String {
+    format!("{count} tool{}", if count == 1 { "" } else { "s" })
 }
 
 fn describe_migration(migration: &Migration) -> String {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::cli::PhotonArgs;
 use crate::commands::ExitStatus;
-use crate::commands::build::{diagnostics_json, load_project};
+use crate::commands::build::{diagnostics_json, load_project, tools};
 use crate::printer::Printer;
 use crate::render::{self, RenderOptions};
 
@@ -41,11 +41,8 @@ pub fn run(photon: &PhotonArgs, printer: &Printer) -> anyhow::Result<ExitStatus>
             let names: Vec<String> = photons
                 .iter()
                 .map(|p| {
-                    format!(
-                        "{} ({} tools)",
-                        p["name"].as_str().unwrap_or(""),
-                        p["tools"]
-                    )
+                    let count = p["tools"].as_u64().unwrap_or(0) as usize;
+                    format!("{} ({})", p["name"].as_str().unwrap_or(""), tools(count))
                 })
                 .collect();
             printer.status(
