@@ -421,7 +421,8 @@ fn redeploys_append_migrations() {
     );
 }
 
-/// The generated project bundles with the real, pinned wrangler (`tests/e2e/node_modules`).
+/// The generated project bundles with the real, pinned wrangler (`tests/e2e/node_modules`) and
+/// type-checks with its TypeScript.
 #[test]
 fn wrangler_dry_run_bundles_the_generated_project() {
     if Command::new("node").arg("--version").output().is_err() {
@@ -462,6 +463,17 @@ fn wrangler_dry_run_bundles_the_generated_project() {
         assert!(
             output.status.success(),
             "wrangler deploy --dry-run failed:\n{log}"
+        );
+        // The generated TypeScript (manifest against the runtime's types) type-checks too.
+        let tsc = Command::new(project.join("node_modules/.bin/tsc"))
+            .args(["--noEmit", "-p", "."])
+            .current_dir(&project)
+            .output()
+            .expect("tsc runs");
+        assert!(
+            tsc.status.success(),
+            "tsc --noEmit failed:\n{}",
+            String::from_utf8_lossy(&tsc.stdout)
         );
         let bundle = project.join("bundle");
         assert!(
