@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod compat;
 pub mod diagnostics;
 pub mod model;
 pub mod output;

@@ -1,0 +1,530 @@
+//! Workers compatibility rules over the parsed model: what the imports and calls the AST shows
+//! mean on Cloudflare Workers (with `nodejs_compat`), as located errors and warnings.
+//!
+//! Errors: Node modules Workers lack (`child_process`, ...), native or process-spawning npm
+//! packages, code generation from strings (`new Function`, `eval`), imports that cannot be
+//! bundled (relative files, URLs, non-literal dynamic imports), and npm packages imported but
+//! not declared in `@dependencies`. Warnings: `fs` (an in-memory, per-request file system on
+//! Workers), `process.cwd()` / `os.homedir()`, `setInterval`, TCP database drivers.
+
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::{HazardKind, Import, ImportKind, Photon};
+
+/// Node built-in modules (without the `node:` prefix).
+const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "assert/strict",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "dns/promises",
+    "domain",
+    "events",
+    "fs",
+    "fs/promises",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "inspector/promises",
+    "module",
+    "net",
+    "os",
+    "path",
+    "path/posix",
+    "path/win32",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "readline/promises",
+    "repl",
+    "sqlite",
+    "stream",
+    "stream/consumers",
+    "stream/promises",
+    "stream/web",
+    "string_decoder",
+    "sys",
+    "test",
+    "timers",
+    "timers/promises",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "util/types",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+];
+
+/// Built-ins `nodejs_compat` does not provide (or provides as non-functional stubs).
+const NODE_UNSUPPORTED: &[&str] = &[
+    "child_process",
+    "cluster",
+    "dgram",
+    "inspector",
+    "inspector/promises",
+    "repl",
+    "sqlite",
+    "test",
+    "trace_events",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+];
+
+/// npm packages with native (C/C++) bindings: they cannot load in a Worker.
+const NATIVE_PACKAGES: &[&str] = &[
+    "better-sqlite3",
+    "sqlite3",
+    "sharp",
+    "canvas",
+    "@napi-rs/canvas",
+    "bcrypt",
+    "argon2",
+    "node-pty",
+    "fsevents",
+    "re2",
+    "leveldown",
+    "lmdb",
+    "duckdb",
+    "serialport",
+    "usb",
+    "zeromq",
+    "cpu-features",
+    "ffi-napi",
+    "ref-napi",
+    "bufferutil",
+    "utf-8-validate",
+    "isolated-vm",
+    "deasync",
+    "keytar",
+    "robotjs",
+    "node-sass",
+    "kerberos",
+];
+
+/// npm packages that spawn processes, drive a local browser or a local socket.
+const SYSTEM_PACKAGES: &[&str] = &[
+    "simple-git",
+    "dockerode",
+    "execa",
+    "cross-spawn",
+    "shelljs",
+    "puppeteer",
+    "puppeteer-core",
+    "playwright",
+    "playwright-core",
+    "chokidar",
+];
+
+/// TCP database drivers with no documented Workers support.
+const TCP_DRIVERS: &[&str] = &["mongodb", "mongoose", "redis", "ioredis", "mysql"];
+
+/// Packages photon-cf provides itself (the Workers-safe stand-in is aliased in `wrangler.toml`).
+const PROVIDED: &[&str] = &["@portel/photon-core", "@portel/photon"];
+
+/// Run every rule over one photon.
+pub fn check(photon: &Photon) -> Diagnostics {
+    let file = SourceFile::new(&photon.path, photon.source.clone());
+    let mut out = Diagnostics::new();
+    let mut reported_packages: Vec<String> = Vec::new();
+
+    for import in &photon.imports {
+        if import.type_only {
+            continue;
+        }
+        check_import(photon, &file, import, &mut reported_packages, &mut out);
+    }
+
+    // Declared but never imported (or imported only dynamically): still bundled, so still checked.
+    for dep in &photon.doc.dependencies {
+        if reported_packages.contains(&dep.name) {
+            continue;
+        }
+        if let Some((code, message, help)) = package_problem(&dep.name) {
+            out.push(
+                Diagnostic::error(code, message)
+                    .at(&file, dep.span, "declared here")
+                    .with_help(help),
+            );
+        }
+    }
+
+    for hazard in &photon.hazards {
+        let d = match hazard.kind {
+            HazardKind::NewFunction | HazardKind::Eval => {
+                let what = if hazard.kind == HazardKind::Eval {
+                    "`eval`"
+                } else {
+                    "`new Function`"
+                };
+                Diagnostic::error(
+                    "photon-cf::code-generation",
+                    format!("{what} compiles code from a string, which Workers do not allow"),
+                )
+                .at(&file, hazard.span, "code generation from a string")
+                .with_help("replace it with ordinary code: a parser, a lookup table or a switch over the allowed operations")
+            }
+            HazardKind::ProcessCwd => Diagnostic::warning(
+                "photon-cf::process-cwd",
+                "`process.cwd()` is `/` on Workers, not a project directory",
+            )
+            .at(&file, hazard.span, "no working directory on Workers")
+            .with_help("keep data in `this.memory` or a storage binding instead of files under the working directory"),
+            HazardKind::Homedir => Diagnostic::warning(
+                "photon-cf::homedir",
+                "`os.homedir()` has no meaning on Workers: there is no home directory to read",
+            )
+            .at(&file, hazard.span, "no home directory on Workers")
+            .with_help("keep data in `this.memory` or a storage binding instead of files in the home directory"),
+            HazardKind::SetInterval => Diagnostic::warning(
+                "photon-cf::set-interval",
+                "`setInterval` only runs while the Durable Object is awake; it stops when the object is evicted",
+            )
+            .at(&file, hazard.span, "timer")
+            .with_help("use `this.schedule.create({ name, schedule: '* * * * *', method })` or a `@scheduled` method for periodic work"),
+        };
+        out.push(d);
+    }
+    out
+}
+
+fn check_import(
+    photon: &Photon,
+    file: &SourceFile,
+    import: &Import,
+    reported: &mut Vec<String>,
+    out: &mut Diagnostics,
+) {
+    let Some(spec) = import.specifier.as_deref() else {
+        let what = if import.kind == ImportKind::Require {
+            "`require`"
+        } else {
+            "`import()`"
+        };
+        out.push(
+            Diagnostic::error(
+                "photon-cf::dynamic-import",
+                format!("{what} with a computed module name cannot be bundled for Workers"),
+            )
+            .at(file, import.span, "module name known only at run time")
+            .with_help("import the module with a string literal (`await import('pkg')`) and list it in `@dependencies`"),
+        );
+        return;
+    };
+
+    if spec.starts_with("cloudflare:") {
+        return;
+    }
+    if let Some(builtin) = builtin_name(spec) {
+        if NODE_UNSUPPORTED.contains(&builtin) {
+            let help = if builtin == "child_process" {
+                "Workers cannot start processes; call an HTTP API with `fetch` instead of a command"
+                    .to_string()
+            } else {
+                format!(
+                    "remove the `{builtin}` import; Workers' `nodejs_compat` does not provide it"
+                )
+            };
+            out.push(
+                Diagnostic::error(
+                    "photon-cf::unsupported-node-module",
+                    format!("`{spec}` is not available on Cloudflare Workers"),
+                )
+                .at(file, import.span, "not available on Workers")
+                .with_help(help),
+            );
+        } else if builtin == "fs" || builtin == "fs/promises" {
+            out.push(
+                Diagnostic::warning(
+                    "photon-cf::fs-is-ephemeral",
+                    format!("`{spec}` on Workers is an in-memory file system that starts empty for every request"),
+                )
+                .at(file, import.span, "files do not persist on Workers")
+                .with_help("keep data in `this.memory` (Durable Object storage) or an R2/KV binding; files written here are lost"),
+            );
+        }
+        return;
+    }
+    if spec.starts_with("./")
+        || spec.starts_with("../")
+        || spec.starts_with('/')
+        || spec == "."
+        || spec == ".."
+    {
+        out.push(
+            Diagnostic::error(
+                "photon-cf::relative-import",
+                format!("`{spec}` is a local file, and only the photon file itself is deployed"),
+            )
+            .at(file, import.span, "local file import")
+            .with_help("move the code into the photon file, or publish it as a package and list it in `@dependencies`"),
+        );
+        return;
+    }
+    if spec.contains("://") {
+        out.push(
+            Diagnostic::error(
+                "photon-cf::url-import",
+                format!("`{spec}` is a URL; the Workers bundler cannot import from URLs"),
+            )
+            .at(file, import.span, "URL import")
+            .with_help("install the package from npm and list it in `@dependencies`"),
+        );
+        return;
+    }
+
+    let package = package_name(spec);
+    if PROVIDED.contains(&package) {
+        return;
+    }
+    if let Some((code, message, help)) = package_problem(package) {
+        if !reported.iter().any(|p| p == package) {
+            reported.push(package.to_string());
+        }
+        out.push(
+            Diagnostic::error(code, message)
+                .at(file, import.span, "imported here")
+                .with_help(help),
+        );
+        return;
+    }
+    if TCP_DRIVERS.contains(&package) && !reported.iter().any(|p| p == package) {
+        reported.push(package.to_string());
+        out.push(
+            Diagnostic::warning(
+                "photon-cf::tcp-driver",
+                format!("`{package}` talks to its database over raw TCP and is not known to work on Workers"),
+            )
+            .at(file, import.span, "TCP database driver")
+            .with_help("prefer an HTTP-based client for this database, and test with `photon-cf dev` before deploying"),
+        );
+    }
+    let declared = photon.doc.dependencies.iter().any(|d| d.name == package);
+    if !declared {
+        out.push(
+            Diagnostic::error(
+                "photon-cf::undeclared-dependency",
+                format!("`{package}` is imported but not declared in `@dependencies`"),
+            )
+            .at(file, import.span, "not in @dependencies")
+            .with_help(format!(
+                "add `@dependencies {package}@<version>` to the class docblock so the package is installed in the Worker project"
+            )),
+        );
+    }
+}
+
+/// Why a package cannot be deployed, if it cannot: `(code, message, help)`.
+fn package_problem(package: &str) -> Option<(&'static str, String, String)> {
+    if NATIVE_PACKAGES.contains(&package) {
+        return Some((
+            "photon-cf::native-module",
+            format!("`{package}` is a native (C/C++) module and cannot load on Workers"),
+            native_help(package),
+        ));
+    }
+    if SYSTEM_PACKAGES.contains(&package) {
+        return Some((
+            "photon-cf::unsupported-package",
+            format!("`{package}` needs to start processes, a local browser or a local socket, which Workers cannot"),
+            "call a hosted API with `fetch` instead (for browsers: Cloudflare Browser Rendering with `@cloudflare/puppeteer`)".to_string(),
+        ));
+    }
+    match package {
+        "jsdom" => Some((
+            "photon-cf::unsupported-package",
+            "`jsdom` depends on Node internals that Workers do not have".to_string(),
+            "use `linkedom` (or `HTMLRewriter`) to parse HTML on Workers".to_string(),
+        )),
+        "node-fetch" => Some((
+            "photon-cf::unsupported-package",
+            "`node-fetch` is built on Node's `http` and is not needed on Workers".to_string(),
+            "remove the import and use the global `fetch`".to_string(),
+        )),
+        _ => None,
+    }
+}
+
+fn native_help(package: &str) -> String {
+    match package {
+        "better-sqlite3" | "sqlite3" | "duckdb" | "lmdb" | "leveldown" => {
+            "store data with `this.memory` (Durable Object storage) or a D1 binding instead".into()
+        }
+        "sharp" | "canvas" | "@napi-rs/canvas" => {
+            "use Cloudflare Images, or a WebAssembly image library".into()
+        }
+        "bcrypt" | "argon2" => {
+            "use `bcryptjs`, or Web Crypto (`crypto.subtle`) for key derivation".into()
+        }
+        _ => "use a pure-JavaScript or WebAssembly alternative".into(),
+    }
+}
+
+/// `node:fs` / `fs` / `fs/promises` → the built-in's name, when `spec` names one.
+fn builtin_name(spec: &str) -> Option<&str> {
+    let bare = spec.strip_prefix("node:").unwrap_or(spec);
+    if NODE_BUILTINS.contains(&bare) {
+        return Some(bare);
+    }
+    // `node:anything` is a built-in even when this list does not know it.
+    spec.starts_with("node:").then_some(bare)
+}
+
+/// The package part of a specifier: `@scope/name/sub` → `@scope/name`, `name/sub` → `name`.
+fn package_name(spec: &str) -> &str {
+    let mut parts = spec.splitn(3, '/');
+    let first = parts.next().unwrap_or("");
+    if first.starts_with('@') {
+        match parts.next() {
+            Some(second) => &spec[..first.len() + 1 + second.len()],
+            None => first,
+        }
+    } else {
+        first
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::parse::parse_photon;
+
+    fn run(src: &str) -> Vec<(&'static str, bool, (usize, usize))> {
+        let out = parse_photon(Path::new("t.photon.ts"), Arc::from(src));
+        let photon = out.photon.expect("parses");
+        check(&photon)
+            .iter()
+            .map(|d| (d.code, d.is_error(), d.line_col().unwrap()))
+            .collect()
+    }
+
+    const CLASS: &str = "\nexport default class T { async m() { return 1; } }\n";
+
+    #[test]
+    fn package_names() {
+        assert_eq!(
+            package_name("@aws-sdk/client-s3/dist"),
+            "@aws-sdk/client-s3"
+        );
+        assert_eq!(package_name("lodash/merge"), "lodash");
+        assert_eq!(package_name("zod"), "zod");
+        assert_eq!(builtin_name("node:fs/promises"), Some("fs/promises"));
+        assert_eq!(builtin_name("path"), Some("path"));
+        assert_eq!(builtin_name("node:newthing"), Some("newthing"));
+        assert_eq!(builtin_name("pathlib"), None);
+    }
+
+    #[test]
+    fn child_process_is_an_error_with_its_line() {
+        let got = run(&format!("import {{ exec }} from 'child_process';{CLASS}"));
+        assert_eq!(got, [("photon-cf::unsupported-node-module", true, (1, 22))]);
+        let got = run(&format!("const cp = require('node:child_process');{CLASS}"));
+        assert_eq!(got[0].0, "photon-cf::unsupported-node-module");
+    }
+
+    #[test]
+    fn nodejs_compat_builtins_pass() {
+        let src = format!(
+            "import * as path from 'node:path';\nimport {{ createHash }} from 'crypto';\nimport {{ EventEmitter }} from 'events';\nimport {{ Buffer }} from 'node:buffer';{CLASS}"
+        );
+        assert!(run(&src).is_empty());
+    }
+
+    #[test]
+    fn fs_is_a_warning() {
+        let got = run(&format!(
+            "import {{ readFile }} from 'node:fs/promises';{CLASS}"
+        ));
+        assert_eq!(got, [("photon-cf::fs-is-ephemeral", false, (1, 26))]);
+    }
+
+    #[test]
+    fn undeclared_and_declared_packages() {
+        let got = run(&format!("import axios from 'axios';{CLASS}"));
+        assert_eq!(got, [("photon-cf::undeclared-dependency", true, (1, 19))]);
+        let src = format!("/** @dependencies axios@^1.6.0 */\nimport axios from 'axios';{CLASS}");
+        assert!(run(&src).is_empty());
+        // Subpath imports count as the package.
+        let src = format!("/** @dependencies lodash */\nimport merge from 'lodash/merge';{CLASS}");
+        assert!(run(&src).is_empty());
+    }
+
+    #[test]
+    fn provided_and_type_only_imports_are_free() {
+        let src = format!(
+            "import {{ PhotonMCP }} from '@portel/photon-core';\nimport {{ Photon }} from '@portel/photon';\nimport type {{ Foo }} from 'foo';\nimport {{ type Bar }} from 'bar';{CLASS}"
+        );
+        assert!(run(&src).is_empty(), "{:?}", run(&src));
+    }
+
+    #[test]
+    fn native_modules_are_errors_once() {
+        let src = format!(
+            "/** @dependencies better-sqlite3@^11.0.0 */\nimport Database from 'better-sqlite3';{CLASS}"
+        );
+        assert_eq!(run(&src), [("photon-cf::native-module", true, (2, 22))]);
+        // Declared only: reported at the declaration.
+        let src = format!("/** @dependencies sharp@^0.33.0 */{CLASS}");
+        assert_eq!(run(&src), [("photon-cf::native-module", true, (1, 19))]);
+    }
+
+    #[test]
+    fn code_generation_is_an_error() {
+        let src = "export default class T {\n  async m(e: string) {\n    return new Function('return ' + e)() + eval(e);\n  }\n}\n";
+        let got = run(src);
+        assert_eq!(
+            got,
+            [
+                ("photon-cf::code-generation", true, (3, 12)),
+                ("photon-cf::code-generation", true, (3, 44)),
+            ]
+        );
+    }
+
+    #[test]
+    fn dynamic_imports() {
+        let src = "export default class T {\n  async m(id: string) {\n    const a = await import(id);\n    const b = await import('node:path');\n    return [a, b];\n  }\n}\n";
+        assert_eq!(run(src), [("photon-cf::dynamic-import", true, (3, 21))]);
+    }
+
+    #[test]
+    fn host_paths_and_timers_warn() {
+        let src = "import * as os from 'os';\nexport default class T {\n  async m() {\n    setInterval(() => {}, 1000);\n    return process.cwd() + os.homedir();\n  }\n}\n";
+        let got: Vec<_> = run(src).into_iter().map(|(c, e, _)| (c, e)).collect();
+        assert_eq!(
+            got,
+            [
+                ("photon-cf::set-interval", false),
+                ("photon-cf::process-cwd", false),
+                ("photon-cf::homedir", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_and_url_imports() {
+        let src =
+            format!("import {{ x }} from './helpers';\nimport y from 'https://esm.sh/y';{CLASS}");
+        let got: Vec<_> = run(&src).into_iter().map(|(c, _, _)| c).collect();
+        assert_eq!(got, ["photon-cf::relative-import", "photon-cf::url-import"]);
+    }
+}
