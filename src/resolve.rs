@@ -37,9 +37,9 @@ pub fn resolve(host_path: &Path, photons_dirs: &[PathBuf]) -> (Option<Project>, 
         order: Vec::new(),
         diagnostics: Diagnostics::new(),
     };
-    let host = match resolver.load(host_path) {
-        Load::Photon(photon) => *photon,
-        Load::Unreadable | Load::Unusable => return (None, resolver.diagnostics),
+    // A host or sibling with errors is still walked, so one run reports every problem.
+    let Some(host) = load_photon(host_path, &mut resolver.diagnostics) else {
+        return (None, resolver.diagnostics);
     };
     let mut stack = vec![host.name.clone()];
     resolver.visit(&host, &mut stack);
@@ -107,13 +107,6 @@ pub fn photon_name(path: &Path) -> String {
         .to_string()
 }
 
-enum Load {
-    Photon(Box<Photon>),
-    Unreadable,
-    /// Read, but parsing reported errors.
-    Unusable,
-}
-
 struct Resolver {
     host_dir: PathBuf,
     photons_dirs: Vec<PathBuf>,
@@ -125,18 +118,6 @@ struct Resolver {
 }
 
 impl Resolver {
-    fn load(&mut self, path: &Path) -> Load {
-        let before = self.diagnostics.error_count();
-        match load_photon(path, &mut self.diagnostics) {
-            Some(photon) if self.diagnostics.error_count() == before => {
-                Load::Photon(Box::new(photon))
-            }
-            Some(_) => Load::Unusable,
-            None if path.exists() => Load::Unusable,
-            None => Load::Unreadable,
-        }
-    }
-
     /// Walk `photon`'s `@photons`; `stack` is the chain of names from the host to `photon`.
     fn visit(&mut self, photon: &Photon, stack: &mut Vec<String>) {
         let file = SourceFile::new(&photon.path, photon.source.clone());
@@ -196,10 +177,7 @@ impl Resolver {
                 self.loaded.insert(name.clone(), None);
                 continue;
             };
-            let loaded = match self.load(&path) {
-                Load::Photon(photon) => Some(*photon),
-                Load::Unreadable | Load::Unusable => None,
-            };
+            let loaded = load_photon(&path, &mut self.diagnostics);
             self.loaded.insert(name.clone(), loaded.clone());
             if let Some(child) = loaded {
                 stack.push(name.clone());
@@ -323,6 +301,22 @@ mod tests {
         write(dir.path(), "host", "../elsewhere/x");
         let (_, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
         assert_eq!(codes(&diagnostics), ["photon-cf::bad-sibling-name"]);
+    }
+
+    #[test]
+    fn every_problem_of_the_tree_is_reported_together() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "host", "broken, gone");
+        std::fs::write(
+            dir.path().join("broken.photon.ts"),
+            "/** @photons also-gone */\nexport default class B {\n  async x( {\n}\n",
+        )
+        .unwrap();
+        let (project, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
+        assert!(project.is_none());
+        let codes = codes(&diagnostics);
+        assert!(codes.contains(&"photon-cf::syntax-error"), "{codes:?}");
+        assert!(codes.contains(&"photon-cf::missing-sibling"), "{codes:?}");
     }
 
     #[test]
