@@ -30,6 +30,8 @@ pub struct BuildOutcome {
 pub struct Built {
     /// The host photon's name.
     pub photon: String,
+    /// The Worker's name in `wrangler.toml` (stays the same when the host file is renamed).
+    pub worker: String,
     /// DIR, as given on the command line.
     pub out: PathBuf,
     /// Every generated file, relative to DIR, sorted.
@@ -84,6 +86,7 @@ impl BuildOutcome {
             (Some(built), true) => json!({
                 "success": true,
                 "photon": built.photon,
+                "worker": built.worker,
                 "out": display_path(&built.out),
                 "files": built.files.iter().map(|f| display_path(f)).collect::<Vec<_>>(),
                 "photons": built.photons,
@@ -177,6 +180,7 @@ pub fn build(
     }
     let built = Built {
         photon: project.host.name.clone(),
+        worker: rendered.worker_name.clone(),
         out: render.out.clone(),
         files: rendered.files.keys().cloned().collect(),
         written: report.written,

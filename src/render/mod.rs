@@ -81,6 +81,8 @@ pub struct Rendered {
     pub names: Vec<PhotonNames>,
     /// The migration this build appends to `wrangler.toml`, if any.
     pub migration: Option<Migration>,
+    /// The Worker name `wrangler.toml` holds (kept from an existing file).
+    pub worker_name: String,
 }
 
 /// Render `project`. Template failures are photon-cf bugs (`Err`); problems the user can fix are
@@ -96,6 +98,7 @@ pub fn render(
         diagnostics: Diagnostics::new(),
         names: names.clone(),
         migration: None,
+        worker_name: worker_name(&project.host.name),
     };
     if diagnostics.has_errors() {
         rendered.diagnostics = diagnostics;
@@ -143,6 +146,7 @@ pub fn render(
         Ok(merged) => {
             files.insert(PathBuf::from("wrangler.toml"), merged.text.into_bytes());
             rendered.migration = merged.migration;
+            rendered.worker_name = merged.worker_name;
         }
         Err(errors) => diagnostics.extend(errors),
     }

@@ -35,6 +35,8 @@ pub struct WranglerPlan {
 #[derive(Debug, Clone)]
 pub struct WranglerMerge {
     pub text: String,
+    /// The Worker's `name` as the file now says (the user's, when they set one).
+    pub worker_name: String,
     /// The migration appended by this build, if the classes changed.
     pub migration: Option<Migration>,
 }
@@ -100,11 +102,20 @@ pub fn merge(
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
+    let worker_name = doc
+        .get("name")
+        .and_then(Item::as_str)
+        .unwrap_or(&plan.worker_name)
+        .to_string();
     let mut text = doc.to_string();
     if !text.ends_with('\n') {
         text.push('\n');
     }
-    Ok(WranglerMerge { text, migration })
+    Ok(WranglerMerge {
+        text,
+        worker_name,
+        migration,
+    })
 }
 
 fn set_if_absent(doc: &mut DocumentMut, key: &str, default: &str) {
