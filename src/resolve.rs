@@ -4,7 +4,8 @@
 //! that names it, then next to the host, then in each `--photons-dir` / `PHOTON_DIR` directory,
 //! first match wins. A sibling's own `@photons` are bundled too. A missing file, a name that is
 //! not a plain photon name, and a cycle of `@photons` are errors located at the name in the file
-//! that wrote it, with the chain that led there. Every problem of the run is collected.
+//! that wrote it, with the chain that led there. Every photon also goes through
+//! `compat::check`. Every problem of the run is collected.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,7 +57,8 @@ pub fn resolve(host_path: &Path, photons_dirs: &[PathBuf]) -> (Option<Project>, 
     (project, resolver.diagnostics)
 }
 
-/// Read and parse one file; diagnostics for it land in `diagnostics`.
+/// Read and parse one file and run the Workers compatibility rules over it; diagnostics for it
+/// land in `diagnostics`.
 pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon> {
     let source = match std::fs::read_to_string(path) {
         Ok(source) => source,
@@ -91,6 +93,9 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
             "photon-cf::not-a-photon",
             format!("`{}` holds no photon class", display_path(path)),
         ));
+    }
+    if let Some(photon) = &outcome.photon {
+        diagnostics.extend(crate::compat::check(photon));
     }
     outcome.photon
 }

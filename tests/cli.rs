@@ -278,6 +278,22 @@ fn sibling_cycle_is_an_error_naming_the_chain() {
 }
 
 #[test]
+fn workers_incompatibility_in_a_sibling_fails_build_and_check() {
+    let tmp = fixture("build/chain");
+    let leaf = fs::read_to_string(tmp.path().join("leaf.photon.ts")).unwrap();
+    fs::write(
+        tmp.path().join("leaf.photon.ts"),
+        format!("import {{ execSync }} from 'node:child_process';\n{leaf}"),
+    )
+    .unwrap();
+    let check = photon_cf(tmp.path(), &["check", "chain.photon.ts", "--json"]);
+    insta::assert_snapshot!("compat-error-json", check.snapshot(tmp.path()));
+    let build = photon_cf(tmp.path(), &["build", "chain.photon.ts"]);
+    assert_eq!(build.code, 1, "{}", build.snapshot(tmp.path()));
+    assert!(!tmp.path().join("dist").exists());
+}
+
+#[test]
 fn check_writes_nothing_and_reports_success() {
     let tmp = fixture("build/chain");
     let human = photon_cf(tmp.path(), &["check", "chain.photon.ts"]);
