@@ -323,6 +323,36 @@ fn bad_compatibility_date_is_exit_1() {
 }
 
 #[test]
+fn a_broken_wrangler_toml_in_dir_is_a_located_error() {
+    let tmp = fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    fs::write(
+        tmp.path().join("dist/wrangler.toml"),
+        "name = \"mine\"\n[vars\nKEY = 1\n",
+    )
+    .unwrap();
+    let run = photon_cf(tmp.path(), &["build", "cf-counter.photon.ts"]);
+    insta::assert_snapshot!("invalid-wrangler-toml", run.snapshot(tmp.path()));
+    assert_eq!(
+        fs::read_dir(tmp.path().join("dist")).unwrap().count(),
+        1,
+        "nothing was written next to it"
+    );
+}
+
+#[test]
+fn an_unwritable_out_dir_is_exit_2() {
+    let tmp = fixture("runtime/counter");
+    fs::write(tmp.path().join("taken"), "a file, not a directory").unwrap();
+    let run = photon_cf(
+        tmp.path(),
+        &["build", "cf-counter.photon.ts", "--out", "taken", "--json"],
+    );
+    assert_eq!(run.code, 2, "{}", run.snapshot(tmp.path()));
+    assert_eq!(run.json()["success"], false);
+}
+
+#[test]
 fn a_failed_rebuild_leaves_the_project_as_it_was() {
     let tmp = fixture("build/chain");
     assert_eq!(
