@@ -96,7 +96,7 @@ pub fn parse_photon(path: &Path, source: Arc<str>) -> ParseOutcome {
                 "photon-cf::syntax-error",
                 format!("syntax error: {}", e.kind().msg()),
             )
-            .at(&p.file, span, "here")
+            .at(&p.file, span, "the parser stopped here")
             .with_help("fix the TypeScript syntax; photon-cf parses the file as TypeScript with decorators"),
         );
     }
@@ -294,7 +294,7 @@ impl Ctx {
             .as_deref()
             .is_some_and(|e| photon_bases.iter().any(|b| b == e));
 
-        let mut cx = SchemaCx::new(&decls, comments);
+        let mut cx = SchemaCx::new(&decls, comments, source, &all_blocks);
         let mut tools: Vec<Tool> = Vec::new();
         let mut lifecycle = Lifecycle::default();
         let mut constructor = Vec::new();
@@ -858,20 +858,38 @@ impl Ctx {
                 return;
             }
         }
+        // Parameters reported as errors: their `@param`s are not "unknown" on top of that.
+        let mut ignored: Vec<String> = Vec::new();
         for (i, param) in params.iter().enumerate() {
             let (pat, default) = unwrap_assign(&param.pat);
             let pspan = self.span(param.span);
             let b = match pat {
                 Pat::Ident(b) => b,
                 Pat::Rest(r) => {
-                    let label = "rest parameter";
+                    let rest_name = match &*r.arg {
+                        Pat::Ident(b) => b.id.sym.to_string(),
+                        _ => "items".to_string(),
+                    };
+                    let ty = r
+                        .type_ann
+                        .as_ref()
+                        .map(|t| self.span(t.type_ann.span()))
+                        .and_then(|s| source.get(s.offset..s.offset + s.len))
+                        .unwrap_or("unknown[]");
+                    let help = format!(
+                        "take one array parameter instead: `{rest_name}: {ty}` (upstream would pass the whole array as the first argument)"
+                    );
                     self.error(
                         "photon-cf::rest-parameter",
-                        format!("tool `{}` has a rest parameter, which a tool call cannot fill", tool.name),
+                        format!(
+                            "tool `{}` has a rest parameter, which a tool call cannot fill",
+                            tool.name
+                        ),
                         self.span(r.span),
-                        label,
-                        "take an array instead: `items: string[]` (upstream would pass the whole array as one argument)",
+                        "rest parameter",
+                        &help,
                     );
+                    ignored.push(rest_name);
                     continue;
                 }
                 _ => {
@@ -923,7 +941,12 @@ impl Ctx {
             return;
         }
         tool.simple_params = true;
-        self.apply_param_docs(&mut properties, docs, doc_comment);
+        let docs: Vec<jsdoc::ParamDoc> = docs
+            .iter()
+            .filter(|d| !ignored.contains(&d.name))
+            .cloned()
+            .collect();
+        self.apply_param_docs(&mut properties, &docs, doc_comment);
         tool.input_schema = schema::object_schema(properties, required);
     }
 

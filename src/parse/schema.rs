@@ -30,6 +30,10 @@ pub enum TypeDecl<'a> {
 pub struct SchemaCx<'a> {
     decls: &'a HashMap<String, TypeDecl<'a>>,
     comments: &'a SingleThreadedComments,
+    /// The file text and every JSDoc block in source order, for docs the comment map does not
+    /// attach to the member (`/** doc */ readonly id` attaches at `readonly`).
+    source: &'a str,
+    blocks: &'a [swc_common::comments::Comment],
     /// Names being expanded right now: a reference to one of them is a cycle.
     stack: Vec<String>,
     /// Names whose expansion was cut by the cycle guard (for a note in the model).
@@ -43,10 +47,14 @@ impl<'a> SchemaCx<'a> {
     pub fn new(
         decls: &'a HashMap<String, TypeDecl<'a>>,
         comments: &'a SingleThreadedComments,
+        source: &'a str,
+        blocks: &'a [swc_common::comments::Comment],
     ) -> Self {
         Self {
             decls,
             comments,
+            source,
+            blocks,
             stack: Vec::new(),
             recursive: Vec::new(),
         }
@@ -200,12 +208,24 @@ impl<'a> SchemaCx<'a> {
 
     /// The description from a member's own `/** ... */`.
     fn member_doc(&self, pos: swc_common::BytePos) -> Option<String> {
-        let comments = self.comments.get_leading(pos)?;
-        let c = comments
-            .iter()
-            .rev()
-            .find(|c| c.kind == CommentKind::Block && jsdoc::is_jsdoc(&c.text))?;
-        jsdoc::method_description(&jsdoc::lines(&c.text))
+        let attached = self.comments.get_leading(pos).and_then(|comments| {
+            comments
+                .iter()
+                .rev()
+                .find(|c| c.kind == CommentKind::Block && jsdoc::is_jsdoc(&c.text))
+                .cloned()
+        });
+        let block = attached.or_else(|| {
+            // The nearest block before `pos` with only modifiers in between.
+            let i = self.blocks.partition_point(|c| c.span.hi <= pos);
+            let c = self.blocks.get(i.checked_sub(1)?)?;
+            let between = self
+                .source
+                .get(c.span.hi.0.checked_sub(1)? as usize..pos.0.checked_sub(1)? as usize)?;
+            let gap = between.split_whitespace().all(|w| w == "readonly");
+            gap.then(|| c.clone())
+        })?;
+        jsdoc::method_description(&jsdoc::lines(&block.text))
     }
 
     /// Unions: literal grouping as upstream (§3.2), `undefined` dropped and `null` made
