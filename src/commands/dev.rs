@@ -283,7 +283,8 @@ impl Session<'_> {
             if server.generation != generation {
                 continue;
             }
-            if self.port.is_none() {
+            // Keep the port wrangler picked (default or `--port 0`) so a restart keeps the URL.
+            if matches!(self.port, None | Some(0)) {
                 self.port = port_of(&url);
             }
             self.printer.status(
