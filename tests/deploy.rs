@@ -889,3 +889,199 @@ fn real_wrangler_dev_rebuilds_keeps_state_and_shuts_down_cleanly() {
         shutdown.as_secs_f64()
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// redeploys: the migrations of every step must be accepted by a Worker that already has the
+// previous step deployed
+
+const COUNTER_ALONE: &str = r#"/** Counts. */
+export default class Counter {
+  /** Add one */
+  async add() {
+    return { total: ((await (this as any).memory.get('total')) ?? 0) + 1 };
+  }
+}
+"#;
+
+const COUNTER_WITH_FORMATTER: &str = r#"/**
+ * Counts, and formats with a sibling.
+ * @photons formatter
+ */
+export default class Counter {
+  /** Add one */
+  async add() {
+    return (this as any).call('formatter.format', { text: 'one more' });
+  }
+}
+"#;
+
+const FORMATTER: &str = r#"/** Formats text. */
+export default class Formatter {
+  /**
+   * Put stars around it
+   * @param text what to format
+   */
+  format(text: string) {
+    return `*** ${text} ***`;
+  }
+}
+"#;
+
+/// `[[migrations]]` as (tag, new, renamed (from, to), deleted), and the bound classes.
+type Migrations = Vec<(String, Vec<String>, Vec<(String, String)>, Vec<String>)>;
+
+fn read_wrangler_toml(dir: &Path) -> (Migrations, Vec<String>) {
+    let text = std::fs::read_to_string(dir.join("dist/wrangler.toml")).unwrap();
+    let doc: toml_edit::DocumentMut = text.parse().unwrap();
+    let strings = |item: Option<&toml_edit::Item>| -> Vec<String> {
+        item.and_then(|i| i.as_array())
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut migrations = Vec::new();
+    for table in doc["migrations"].as_array_of_tables().unwrap().iter() {
+        let renamed = table
+            .get("renamed_classes")
+            .and_then(|i| i.as_array())
+            .map(|a| {
+                a.iter()
+                    .map(|v| {
+                        let t = v.as_inline_table().unwrap();
+                        (
+                            t["from"].as_str().unwrap().to_string(),
+                            t["to"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        migrations.push((
+            table["tag"].as_str().unwrap().to_string(),
+            strings(table.get("new_sqlite_classes")),
+            renamed,
+            strings(table.get("deleted_classes")),
+        ));
+    }
+    let mut bound: Vec<String> = doc["durable_objects"]["bindings"]
+        .as_array_of_tables()
+        .unwrap()
+        .iter()
+        .map(|t| t["class_name"].as_str().unwrap().to_string())
+        .collect();
+    bound.sort();
+    (migrations, bound)
+}
+
+/// Apply migrations the way Cloudflare does for a Worker whose first `deployed` migrations are
+/// already applied: tags are unique, a new class must not exist yet, a renamed or deleted class
+/// must exist, and afterwards the classes that exist are exactly the bound ones.
+fn assert_cloudflare_accepts(deployed: &Migrations, now: &Migrations, bound: &[String]) {
+    assert!(
+        now.len() >= deployed.len() && now[..deployed.len()] == deployed[..],
+        "deployed migrations must stay as they were (append-only):\nbefore {deployed:?}\nnow {now:?}"
+    );
+    let mut tags = std::collections::BTreeSet::new();
+    let mut classes = std::collections::BTreeSet::new();
+    for (tag, new, renamed, deleted) in now {
+        assert!(tags.insert(tag.clone()), "tag {tag} used twice: {now:?}");
+        for class in new {
+            assert!(
+                classes.insert(class.clone()),
+                "{tag}: {class} exists already"
+            );
+        }
+        for (from, to) in renamed {
+            assert!(classes.remove(from), "{tag}: renames missing {from}");
+            assert!(classes.insert(to.clone()), "{tag}: {to} exists already");
+        }
+        for class in deleted {
+            assert!(classes.remove(class), "{tag}: deletes missing {class}");
+        }
+    }
+    let classes: Vec<String> = classes.into_iter().collect();
+    assert_eq!(
+        classes, bound,
+        "every bound class is migrated, nothing else"
+    );
+}
+
+#[test]
+fn redeploys_add_rename_and_remove_photons_with_valid_migrations() {
+    let Some(e2e) = e2e_dir() else { return };
+    let project = Project::new(COUNTER_ALONE);
+    let dir = project.path();
+    std::fs::remove_file(dir.join("tally.photon.ts")).unwrap();
+    std::fs::write(dir.join("counter.photon.ts"), COUNTER_ALONE).unwrap();
+    // Every step is bundled by the real wrangler, which validates the configuration too.
+    let deploy = |photon: &str, extra: &[&str]| {
+        let mut args = vec!["deploy", photon, "--dry-run", "--json"];
+        args.extend(extra);
+        real_command(&project, &e2e, &args).output().unwrap()
+    };
+    let mut deployed: Migrations = Vec::new();
+    let mut step = |photon: &str, extra: &[&str], expect: Value| {
+        let out = deploy(photon, extra);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc = json(&out);
+        assert_eq!(doc["migration"], expect, "{doc}");
+        let (now, bound) = read_wrangler_toml(dir);
+        assert_cloudflare_accepts(&deployed, &now, &bound);
+        deployed = now;
+    };
+
+    // 1. the host alone.
+    step(
+        "counter.photon.ts",
+        &[],
+        serde_json::json!({"tag": "v1", "new_sqlite_classes": ["CounterPhotonDO", "PhotonGlobalStore"], "renamed_classes": [], "deleted_classes": []}),
+    );
+    // 2. a sibling is added.
+    std::fs::write(dir.join("counter.photon.ts"), COUNTER_WITH_FORMATTER).unwrap();
+    std::fs::write(dir.join("formatter.photon.ts"), FORMATTER).unwrap();
+    step(
+        "counter.photon.ts",
+        &[],
+        serde_json::json!({"tag": "v2", "new_sqlite_classes": ["FormatterPhotonDO"], "renamed_classes": [], "deleted_classes": []}),
+    );
+    // 3. the host file is renamed: same binding, a new class that takes over the old one's data.
+    std::fs::rename(dir.join("counter.photon.ts"), dir.join("tally.photon.ts")).unwrap();
+    step(
+        "tally.photon.ts",
+        &[],
+        serde_json::json!({"tag": "v3", "new_sqlite_classes": [], "renamed_classes": [{"from": "CounterPhotonDO", "to": "TallyPhotonDO"}], "deleted_classes": []}),
+    );
+    // 4. the sibling is removed: refused (its data would go) until it is allowed.
+    std::fs::write(
+        dir.join("tally.photon.ts"),
+        COUNTER_ALONE.replace("class Counter", "class Tally"),
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("formatter.photon.ts")).unwrap();
+    let before = std::fs::read_to_string(dir.join("dist/wrangler.toml")).unwrap();
+    let refused = deploy("tally.photon.ts", &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(!String::from_utf8_lossy(&refused.stderr).contains("Bundling"));
+    let refused = json(&refused);
+    let codes: Vec<&str> = refused["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["photon-cf::class-removed"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("dist/wrangler.toml")).unwrap(),
+        before,
+        "a refused build leaves DIR as it was"
+    );
+    step(
+        "tally.photon.ts",
+        &["--allow-delete-classes"],
+        serde_json::json!({"tag": "v4", "new_sqlite_classes": [], "renamed_classes": [], "deleted_classes": ["FormatterPhotonDO"]}),
+    );
+    // 5. nothing changed: no new migration.
+    step("tally.photon.ts", &[], Value::Null);
+    // The worker keeps the name it was first deployed under.
+    let toml = std::fs::read_to_string(dir.join("dist/wrangler.toml")).unwrap();
+    assert!(toml.contains("\nname = \"counter\"\n"), "{toml}");
+}
