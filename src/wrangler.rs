@@ -671,6 +671,11 @@ pub fn stop_group(child: &mut Child, grace: std::time::Duration) -> std::process
         return status;
     }
     kill_group(child.id(), Signal::Term);
+    #[cfg(not(unix))]
+    {
+        // No group to signal and no SIGTERM: end wrangler itself rather than wait out `grace`.
+        let _ = child.kill();
+    }
     let deadline = std::time::Instant::now() + grace;
     loop {
         match child.try_wait() {

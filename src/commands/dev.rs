@@ -62,6 +62,10 @@ pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     };
     printer.verbose(wrangler::describe(&located));
     print_config_hint(printer, &built);
+    // Ctrl-C during the build or the install: nothing is running yet, just stop.
+    if let Some(signal) = signals::received() {
+        return Ok(ExitStatus::External(128u8.saturating_add(signal)));
+    }
 
     let mut session = Session {
         printer,
