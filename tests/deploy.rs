@@ -1085,3 +1085,64 @@ fn redeploys_add_rename_and_remove_photons_with_valid_migrations() {
     let toml = std::fs::read_to_string(dir.join("dist/wrangler.toml")).unwrap();
     assert!(toml.contains("\nname = \"counter\"\n"), "{toml}");
 }
+
+/// Exit code, stdout and stderr in one text, the temp dir as `[TMP]`, the fake's own stderr
+/// line left out (it races wrangler's stdout through two pipes, so its place is not fixed).
+fn snapshot(project: &Project, out: &Output) -> String {
+    // The generated file list belongs to the build and the runtime; it is not what this pins.
+    let stderr: String = stderr(out)
+        .lines()
+        .filter(|l| *l != "fake wrangler: a line on stderr")
+        .map(|l| match l.split_once(" into `dist` (") {
+            Some((built, _)) => format!("{built} into `dist` ([counts])\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    let stdout = match serde_json::from_slice::<Value>(&out.stdout) {
+        Ok(mut doc) => {
+            doc["files"] = Value::from("[generated files]");
+            format!("{}\n", serde_json::to_string_pretty(&doc).unwrap())
+        }
+        Err(_) => String::from_utf8_lossy(&out.stdout).into_owned(),
+    };
+    let text = format!(
+        "exit: {}\n----- stdout -----\n{stdout}----- stderr -----\n{stderr}",
+        out.status.code().unwrap_or(-1),
+    );
+    let tmp = project.path().display().to_string();
+    text.replace(&tmp, "[TMP]")
+}
+
+#[test]
+fn deploy_output_human_and_json() {
+    let project = Project::new(TALLY);
+    let output_file = project.write_output(DEPLOY_OUTPUT);
+    let human = project.run(&["deploy", "tally.photon.ts"], |cmd| {
+        cmd.env("FAKE_WRANGLER_STDOUT", &output_file);
+    });
+    insta::assert_snapshot!("deploy-human", snapshot(&project, &human));
+    let json = project.run(&["deploy", "tally.photon.ts", "--json"], |cmd| {
+        cmd.env("FAKE_WRANGLER_STDOUT", &output_file);
+    });
+    insta::assert_snapshot!("deploy-json", snapshot(&project, &json));
+}
+
+#[test]
+fn dev_stops_the_group_on_sigterm_too() {
+    let project = Project::new(TALLY);
+    let mut cmd = project.command(&["dev", "--port", "9999"]);
+    cmd.env("FAKE_WRANGLER_SERVE", "1");
+    let mut dev = DevSession::start(cmd);
+    dev.wait_for("the server", 1, |l| {
+        l.contains("Serving http://127.0.0.1:9999")
+    });
+    let pids = fake_server_pids(&project);
+    let pid = libc::pid_t::try_from(dev.child.id()).unwrap();
+    // SAFETY: kill(2) on the photon-cf process this test started.
+    unsafe {
+        libc::kill(pid, libc::SIGTERM);
+    }
+    let status = dev.child.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{}", dev.text());
+    assert!(!alive(pids[0].0) && !alive(pids[0].1));
+}

@@ -66,6 +66,10 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     if wrangler::non_interactive() {
         cmd = cmd.env("CI", "true");
     }
+    if printer.color {
+        // wrangler sees a pipe, not our terminal; keep its colours when ours are on.
+        cmd = cmd.env("FORCE_COLOR", "1");
+    }
     let worker = worker_name(&built.photon);
     printer.status(
         if args.dry_run {

@@ -246,6 +246,10 @@ impl Session<'_> {
         if let Some(port) = self.port {
             cmd = cmd.arg("--port").arg(port.to_string());
         }
+        if self.printer.color {
+            // wrangler sees a pipe, not our terminal; keep its colours when ours are on.
+            cmd = cmd.env("FORCE_COLOR", "1");
+        }
         // A fixed inspector port (9229) would collide with a second dev session, or with the
         // server being replaced during a restart.
         cmd = cmd.args(["--inspector-port", "0"]);
