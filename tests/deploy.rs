@@ -5,6 +5,10 @@
 //! exits with the code it is told. Three use the real, pinned wrangler of `tests/e2e`: a
 //! `deploy --dry-run` bundle, a `dev` session that is edited, broken and interrupted, and the
 //! redeploy sequence whose migrations every step must keep valid.
+//!
+//! Unix only: the fake is a `sh` script, and process groups and signals are what `dev` is
+//! tested on (the Windows `.cmd` lookup is unit-tested in `src/wrangler.rs`).
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
