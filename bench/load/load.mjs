@@ -8,7 +8,7 @@ export function incrementCall(id) {
   return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'increment', arguments: {} } });
 }
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank];
@@ -51,6 +51,7 @@ export async function runLoad({ url, concurrency, seconds, warmupSeconds = 0 }) 
   await Promise.all(Array.from({ length: concurrency }, loop));
   latencies.sort((a, b) => a - b);
   return {
+    latencies,
     requests: latencies.length,
     errors,
     firstError,

@@ -6,17 +6,22 @@
 // shared machine hits both alike. Stops by itself; writes .work/results.json and, with
 // --write, RESULTS.md.
 //
-// Environment: BENCH_SECONDS (per round, default 5), BENCH_ROUNDS (per worker, default 3),
-// BENCH_CONCURRENCY (default 16), PHOTON_CF (the photon-cf binary; default: cargo run),
+// The machine is shared (the load generator, and on a dev box whatever else runs), so the load
+// comes in short slices that alternate between the two workers: background load then hits both
+// alike, and the ratio stays meaningful even when absolute figures move.
+//
+// Environment: BENCH_SECONDS (measured seconds per worker, default 15), BENCH_SLICE (seconds per
+// slice, default 1), BENCH_CONCURRENCY (default 16), PHOTON_CF (the photon-cf binary; default:
+// cargo run),
 // BENCH_OURS_DIR (use an already built project instead of building bench/load/counter.photon.ts).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runLoad } from './load.mjs';
+import { percentile, runLoad } from './load.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -25,8 +30,9 @@ const work = path.join(here, '.work');
 const e2eModules = path.join(repo, 'tests/e2e/node_modules');
 const requireE2e = createRequire(path.join(repo, 'tests/e2e/package.json'));
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const slice = Number(process.env.BENCH_SLICE ?? 1);
+const rounds = Math.max(1, Math.round(seconds / slice));
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const writeResults = process.argv.includes('--write');
 
@@ -85,7 +91,32 @@ function dryRun(dir) {
   return { kib: Number(match[1]), gzipKib: Number(match[2]), script: path.join(dir, 'dist', script) };
 }
 
+/** Child processes of this one (Linux /proc); Miniflare runs each worker in its own workerd. */
+function childPids() {
+  try {
+    return new Set(
+      readdirSync('/proc')
+        .filter((entry) => /^\d+$/.test(entry))
+        .filter((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid)),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, or NaN where /proc is missing. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 async function boot(dir, script) {
+  const before = childPids();
   const { Miniflare } = await import(pathToFileURL(requireE2e.resolve('miniflare')).href);
   const { unstable_getMiniflareWorkerOptions } = await import(pathToFileURL(requireE2e.resolve('wrangler')).href);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(dir, 'wrangler.toml'));
@@ -100,20 +131,22 @@ async function boot(dir, script) {
     port: 0,
   });
   const url = await mf.ready;
-  return { mf, url: new URL('/mcp?instance=bench', url).href };
+  const pid = [...childPids()].find((candidate) => !before.has(candidate)) ?? null;
+  return { mf, pid, url: new URL('/mcp?instance=bench', url).href };
 }
 
 function summarize(results) {
   const requests = results.reduce((n, r) => n + r.requests, 0);
   const errors = results.reduce((n, r) => n + r.errors, 0);
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const cpuMsTotal = results.reduce((n, r) => n + r.cpuMs, 0);
   return {
     requests,
     errors,
     rps: requests / results.reduce((s, r) => s + r.seconds, 0),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    rounds: results.map((r) => ({ rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors })),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    cpuUs: (cpuMsTotal * 1000) / Math.max(1, requests + errors),
   };
 }
 
@@ -135,14 +168,17 @@ async function main() {
   try {
     for (const name of ['ours', 'baseline']) {
       // warm up: first requests create the object and JIT the code paths
-      const warm = await runLoad({ url: workers[name].url, concurrency, seconds: 1 });
+      const warm = await runLoad({ url: workers[name].url, concurrency, seconds: 2 });
       if (warm.requests === 0) throw new Error(`${name} answered no request: ${warm.firstError}`);
     }
+    log(`measuring: ${rounds} alternating slices of ${slice} s per worker, ${concurrency} connections`);
     for (let round = 0; round < rounds; round += 1) {
       for (const name of round % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']) {
-        const result = await runLoad({ url: workers[name].url, concurrency, seconds });
+        const cpuBefore = cpuMs(workers[name].pid);
+        const result = await runLoad({ url: workers[name].url, concurrency, seconds: slice });
+        // workerd's own CPU: the cost of the worker, apart from the load generator's
+        result.cpuMs = cpuMs(workers[name].pid) - cpuBefore;
         if (result.errors > 0) log(`${name}: ${result.errors} errors, first: ${result.firstError}`);
-        log(`round ${round + 1} ${name}: ${fmt(result.rps, 0)} req/s, p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms`);
         runs[name].push(result);
       }
     }
@@ -153,6 +189,7 @@ async function main() {
   const ours = summarize(runs.ours);
   const baseline = summarize(runs.baseline);
   const ratio = ours.rps / baseline.rps;
+  const cpuRatio = baseline.cpuUs / ours.cpuUs;
   const environment = {
     date: new Date().toISOString(),
     node: process.version,
@@ -162,35 +199,43 @@ async function main() {
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     concurrency,
     seconds,
-    rounds,
+    slice,
   };
-  const results = { environment, bundles, ours, baseline, ratio };
+  const results = { environment, bundles, ours, baseline, ratio, cpuRatio };
   writeFileSync(path.join(work, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
   const table = [
-    '| worker | req/s | p50 ms | p99 ms | errors | bundle KiB | gzip KiB |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    `| photon-cf (counter photon) | ${fmt(ours.rps, 0)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} | ${ours.errors} | ${fmt(bundles.ours.kib)} | ${fmt(bundles.ours.gzipKib)} |`,
-    `| hand-written DO | ${fmt(baseline.rps, 0)} | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${baseline.errors} | ${fmt(bundles.baseline.kib)} | ${fmt(bundles.baseline.gzipKib)} |`,
+    '| worker | req/s | p50 ms | p99 ms | workerd CPU µs/req | errors | bundle KiB | gzip KiB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| photon-cf (counter photon) | ${fmt(ours.rps, 0)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} | ${fmt(ours.cpuUs, 0)} | ${ours.errors} | ${fmt(bundles.ours.kib)} | ${fmt(bundles.ours.gzipKib)} |`,
+    `| hand-written DO | ${fmt(baseline.rps, 0)} | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${fmt(baseline.cpuUs, 0)} | ${baseline.errors} | ${fmt(bundles.baseline.kib)} | ${fmt(bundles.baseline.gzipKib)} |`,
   ].join('\n');
-  process.stdout.write(`${table}\n\nthroughput ratio (photon-cf / hand-written): ${fmt(ratio)}\n`);
+  process.stdout.write(
+    `${table}\n\nthroughput ratio (photon-cf / hand-written): ${fmt(ratio)}\n` +
+      `CPU-efficiency ratio (hand-written µs / photon-cf µs per request): ${fmt(cpuRatio)}\n`,
+  );
   if (writeResults) writeFileSync(path.join(here, 'RESULTS.md'), renderResults(results, table));
   if (ours.errors > 0 || baseline.errors > 0) process.exitCode = 1;
 }
 
-function renderResults({ environment: env, ratio }, table) {
+function renderResults({ environment: env, ratio, cpuRatio }, table) {
   return `# Load benchmark results
 
 Measured by \`bench/load/run.sh --write\` (this file is generated; rerun to refresh).
 Each worker answers \`POST /mcp\` \`tools/call increment\` (one Durable Object storage get + put)
 on instance \`bench\`, in workerd through Miniflare on 127.0.0.1; ${env.concurrency} concurrent
-connections, ${env.rounds} alternating rounds of ${env.seconds} s per worker after a 1 s warm-up.
-p50/p99 are the medians over rounds; req/s is over all rounds. Bundle sizes are what
+connections; ${env.seconds} s measured per worker, in alternating ${env.slice} s slices after a
+2 s warm-up each. req/s, p50 and p99 are over all measured requests. Bundle sizes are what
 \`wrangler deploy --dry-run\` reports (Total Upload).
 
 ${table}
 
 **Throughput ratio (photon-cf / hand-written): ${ratio.toFixed(2)}** (aim: at least 0.80).
+CPU-efficiency ratio (hand-written / photon-cf workerd CPU per request): ${cpuRatio.toFixed(2)}.
+
+"workerd CPU" is the CPU time the worker's workerd process used during a round divided by the
+requests it answered (from /proc): the cost of each worker on its own, which the load
+generator's share of the machine does not blur the way it blurs req/s and latency.
 
 Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
 ${env.cpus} × ${env.cpuModel}. The load generator shares the machine with workerd, so absolute
