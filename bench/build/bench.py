@@ -62,7 +62,7 @@ def make_host_with_siblings(directory: Path, count: int) -> Path:
     host = directory / "host.photon.ts"
     host.write_text(
         "/**\n * A host that calls its siblings.\n * @photons " + ", ".join(names) + "\n */\n"
-        + SIBLING.format(n=0, cls="Host")[SIBLING.index("export"):]
+        + (body := SIBLING.format(n=0, cls="Host"))[body.index("export"):]
     )
     return host
 
@@ -114,7 +114,7 @@ def main() -> None:
         many_dir = scratch / "many"
         many_dir.mkdir()
         host = make_host_with_siblings(many_dir, 50)
-        fixture = ROOT / "fixtures" / "runtime" / "cf-counter.photon.ts"
+        fixture = ROOT / "fixtures" / "runtime" / "counter" / "cf-counter.photon.ts"
 
         results = []
         # Interleave the cases so machine noise hits them alike.
