@@ -53,17 +53,19 @@ function linkModules(dir) {
   if (!existsSync(target)) symlinkSync(e2eModules, target, 'dir');
 }
 
-function buildOurs() {
-  if (process.env.BENCH_OURS_DIR) return path.resolve(process.env.BENCH_OURS_DIR);
-  const out = path.join(work, 'ours');
-  const photon = path.join(here, 'counter.photon.ts');
+function buildPhoton(photon, out) {
   const [command, args] = process.env.PHOTON_CF
     ? [process.env.PHOTON_CF, []]
     : ['cargo', ['run', '--quiet', '--manifest-path', path.join(repo, 'Cargo.toml'), '--']];
   const result = spawnSync(command, [...args, 'build', photon, '--out', out], { stdio: 'inherit', env: quiet });
-  if (result.status !== 0) throw new Error(`photon-cf build failed (exit ${result.status})`);
+  if (result.status !== 0) throw new Error(`photon-cf build ${photon} failed (exit ${result.status})`);
   linkModules(out);
   return out;
+}
+
+function buildOurs() {
+  if (process.env.BENCH_OURS_DIR) return path.resolve(process.env.BENCH_OURS_DIR);
+  return buildPhoton(path.join(here, 'counter.photon.ts'), path.join(work, 'ours'));
 }
 
 function prepareBaseline() {
@@ -159,6 +161,9 @@ async function main() {
   const baselineDir = prepareBaseline();
   log('bundling both with wrangler deploy --dry-run');
   const bundles = { ours: dryRun(oursDir), baseline: dryRun(baselineDir) };
+  // Bundle size only: what using this.schedule adds (the scheduler, cron-parser and its luxon).
+  const scheduleDir = buildPhoton(path.join(repo, 'fixtures/runtime-ext/schedule/cf-sched.photon.ts'), path.join(work, 'with-schedule'));
+  bundles.withSchedule = dryRun(scheduleDir);
 
   const workers = {
     ours: await boot(oursDir, bundles.ours.script),
@@ -209,6 +214,7 @@ async function main() {
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     `| photon-cf (counter photon) | ${fmt(ours.rps, 0)} | ${fmt(ours.p50)} | ${fmt(ours.p99)} | ${fmt(ours.cpuUs, 0)} | ${ours.errors} | ${fmt(bundles.ours.kib)} | ${fmt(bundles.ours.gzipKib)} |`,
     `| hand-written DO | ${fmt(baseline.rps, 0)} | ${fmt(baseline.p50)} | ${fmt(baseline.p99)} | ${fmt(baseline.cpuUs, 0)} | ${baseline.errors} | ${fmt(bundles.baseline.kib)} | ${fmt(bundles.baseline.gzipKib)} |`,
+    `| photon-cf, a photon using this.schedule (size only) | | | | | | ${fmt(bundles.withSchedule.kib)} | ${fmt(bundles.withSchedule.gzipKib)} |`,
   ].join('\n');
   process.stdout.write(
     `${table}\n\nthroughput ratio (photon-cf / hand-written): ${fmt(ratio)}\n` +
@@ -226,7 +232,9 @@ Each worker answers \`POST /mcp\` \`tools/call increment\` (one Durable Object s
 on instance \`bench\`, in workerd through Miniflare on 127.0.0.1; ${env.concurrency} concurrent
 connections; ${env.seconds} s measured per worker, in alternating ${env.slice} s slices after a
 2 s warm-up each. req/s, p50 and p99 are over all measured requests. Bundle sizes are what
-\`wrangler deploy --dry-run\` reports (Total Upload).
+\`wrangler deploy --dry-run\` reports (Total Upload); the third row is a photon that uses
+\`this.schedule\` (fixtures/runtime-ext/schedule), the only kind whose bundle carries the scheduler
+and cron-parser (with luxon, most of the difference).
 
 ${table}
 
