@@ -79,7 +79,7 @@ test("io.emit yields of a generator tool become notifications; the return value 
   assert.deepEqual(r.body.at(-1).result.structuredContent, { steps: 2 });
 });
 
-test("Table, Chart, Stats, Cards and Progress serialise to their data", async () => {
+test("Table, Chart, Stats, Cards, Progress and Collection serialise to their data", async () => {
   const r = await callTool(w.url, "dashboard", {});
   const d = r.result.structuredContent;
   assert.equal(d.table._photonType, "table");
@@ -93,6 +93,10 @@ test("Table, Chart, Stats, Cards and Progress serialise to their data", async ()
   ]);
   assert.deepEqual([d.cards._photonType, d.cards.items, d.cards.fields], ["cards", [{ name: "card" }], { heading: "name" }]);
   assert.deepEqual([d.progress.value, d.progress.steps, d.progress.options.style], [40, [{ label: "one", status: "completed" }], "steps"]);
+  assert.deepEqual(d.collection, [{ n: 3 }, { n: 2 }], "a Collection query serialises as a plain array");
+  assert.deepEqual(d.grouped, { a: [{ k: "a", v: 1 }, { k: "a", v: 3 }], b: [{ k: "b", v: 2 }] });
+  assert.equal(d.sum, 3);
+  assert.deepEqual(d.hinted, { _photonType: "collection:chips", items: [1, 2], count: 2 });
 });
 
 test("withLock serialises concurrent calls that await inside the lock", async () => {
