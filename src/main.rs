@@ -55,5 +55,7 @@ fn install_panic_hook() {
             env!("CARGO_PKG_VERSION")
         );
         default(info);
+        // Exit 2 (photon-cf failed, contract §1) rather than the runtime's 101 for a panic.
+        std::process::exit(2);
     }));
 }
