@@ -82,27 +82,27 @@ fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files of a generated project as one text, each under a `--- path ---` header. The runtime
-/// copied verbatim from `templates/` is listed by name only (its own tests cover it), and the
-/// photon sources are checked byte-for-byte against the fixture instead of repeated.
+/// copied verbatim from `templates/` is checked byte-for-byte here and left out of the text (its
+/// own tests cover it, and a runtime change should not touch every fixture's snapshot); the photon
+/// sources are checked byte-for-byte against the fixture instead of repeated.
 fn uber_snapshot(project: &Path, sources: &Path) -> String {
     let mut out = String::new();
+    let mut runtime = Vec::new();
     for (path, bytes) in read_tree(project) {
-        out.push_str(&format!("--- {path} ---\n"));
         if path.starts_with("src/cf-runtime/") || path == "src/photon-core.ts" {
-            let template = if path == "src/photon-core.ts" {
-                repo().join("templates/photon-core.ts")
-            } else {
-                repo()
-                    .join("templates")
-                    .join(path.trim_start_matches("src/"))
-            };
+            let template = repo()
+                .join("templates")
+                .join(path.trim_start_matches("src/"));
             assert_eq!(
                 fs::read(&template).ok().as_ref(),
                 Some(&bytes),
                 "{path} is copied byte-for-byte"
             );
-            out.push_str("(copied from templates/)\n");
-        } else if let Some(name) = path.strip_prefix("src/photons/") {
+            runtime.push(path);
+            continue;
+        }
+        out.push_str(&format!("--- {path} ---\n"));
+        if let Some(name) = path.strip_prefix("src/photons/") {
             assert_eq!(
                 fs::read(sources.join(name)).unwrap(),
                 bytes,
@@ -113,6 +113,16 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             out.push_str(&String::from_utf8(bytes).expect("generated text is UTF-8"));
         }
     }
+    // Every runtime module is shipped (tests and docs next to them are not).
+    let mut expected: Vec<String> = read_tree(&repo().join("templates/cf-runtime"))
+        .into_keys()
+        .filter(|p| p.ends_with(".ts") && !p.ends_with(".test.ts") && !p.contains("__tests__/"))
+        .map(|p| format!("src/cf-runtime/{p}"))
+        .collect();
+    expected.push("src/photon-core.ts".into());
+    expected.sort();
+    runtime.sort();
+    assert_eq!(runtime, expected, "the whole runtime is copied");
     out
 }
 
@@ -197,11 +207,46 @@ fn fixture_build_hostile_names() {
 #[test]
 fn build_human_and_json_output() {
     let tmp = fixture("build/chain");
-    let human = photon_cf(tmp.path(), &["build", "chain.photon.ts"]);
-    insta::assert_snapshot!("build-human", human.snapshot(tmp.path()));
-    fs::remove_dir_all(tmp.path().join("dist")).unwrap();
-    let json = photon_cf(tmp.path(), &["build", "chain.photon.ts", "--json"]);
-    insta::assert_snapshot!("build-json", json.snapshot(tmp.path()));
+    // The runtime's file list is the runtime's business; these snapshots are about the output.
+    insta::with_settings!({filters => vec![
+        (r"\d+ files written, \d+ unchanged", "[N] files written, [M] unchanged"),
+        (r#"\n\s*"src/cf-runtime/[^"]+","#, ""),
+    ]}, {
+        let human = photon_cf(tmp.path(), &["build", "chain.photon.ts"]);
+        insta::assert_snapshot!("build-human", human.snapshot(tmp.path()));
+        fs::remove_dir_all(tmp.path().join("dist")).unwrap();
+        let json = photon_cf(tmp.path(), &["build", "chain.photon.ts", "--json"]);
+        insta::assert_snapshot!("build-json", json.snapshot(tmp.path()));
+    });
+}
+
+#[test]
+fn auth_mode_lands_in_the_manifest_and_its_secret_in_the_config_list() {
+    let tmp = fixture("runtime/counter");
+    let run = photon_cf(
+        tmp.path(),
+        &[
+            "build",
+            "cf-counter.photon.ts",
+            "--auth",
+            "bearer",
+            "--json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.snapshot(tmp.path()));
+    assert_eq!(
+        run.json()["config"],
+        serde_json::json!([{
+            "name": "PHOTON_MCP_BEARER",
+            "photon": "cf-counter",
+            "param": "--auth bearer",
+            "type": "string",
+            "required": true,
+            "secret_command": "wrangler secret put PHOTON_MCP_BEARER",
+        }])
+    );
+    let manifest = fs::read_to_string(tmp.path().join("dist/src/manifest.ts")).unwrap();
+    assert!(manifest.contains("\"mode\": \"bearer\""), "{manifest}");
 }
 
 #[test]

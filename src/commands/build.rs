@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::cli::{PhotonArgs, RenderArgs};
+use crate::cli::{AuthMode, PhotonArgs, RenderArgs};
 use crate::commands::ExitStatus;
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::model::{EnvType, Injection};
@@ -54,7 +54,8 @@ pub struct PhotonSummary {
     pub tools: usize,
 }
 
-/// A Worker variable or secret a constructor parameter reads.
+/// A Worker variable or secret the Worker reads: a constructor parameter (`param` is its name)
+/// or an `--auth` secret (`param` is the flag, e.g. `--auth bearer`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ConfigEntry {
     pub name: String,
@@ -186,7 +187,7 @@ pub fn build(
         written: report.written,
         removed: report.removed,
         photons: summaries(&project, &rendered.names),
-        config: config(&project),
+        config: config(&project, render.auth),
         migration: rendered.migration,
     };
     Ok(finish(printer, diagnostics, Some(built)))
@@ -226,14 +227,17 @@ fn finish(printer: &Printer, diagnostics: Diagnostics, built: Option<Built>) -> 
                     "optional"
                 };
                 let ty = serde_json::to_value(entry.ty).unwrap_or_default();
+                let source = if entry.param.starts_with("--") {
+                    format!("for `{}`", entry.param)
+                } else {
+                    format!("`{}` of `{}`", entry.param, entry.photon)
+                };
                 printer.status(
                     "Configure",
                     format!(
-                        "{} ({}, {need}, `{}` of `{}`): {}",
+                        "{} ({}, {need}, {source}): {}",
                         entry.name,
                         ty.as_str().unwrap_or("string"),
-                        entry.param,
-                        entry.photon,
                         entry.secret_command
                     ),
                 );
@@ -282,7 +286,9 @@ fn summaries(project: &Project, names: &[PhotonNames]) -> Vec<PhotonSummary> {
         .collect()
 }
 
-fn config(project: &Project) -> Vec<ConfigEntry> {
+/// Constructor parameters read from the environment, then the secrets `--auth` needs (the names
+/// `templates/cf-runtime/auth.ts` reads).
+fn config(project: &Project, auth: AuthMode) -> Vec<ConfigEntry> {
     let mut out = Vec::new();
     for photon in project.photons() {
         for param in &photon.constructor {
@@ -297,6 +303,32 @@ fn config(project: &Project) -> Vec<ConfigEntry> {
                 });
             }
         }
+    }
+    let auth_secrets: &[(&str, bool)] = match auth {
+        AuthMode::None => &[],
+        AuthMode::Bearer => &[("PHOTON_MCP_BEARER", true)],
+        // One of PHOTON_MCP_JWKS (inline) and PHOTON_MCP_JWKS_URL is needed; neither alone is.
+        AuthMode::Jwt => &[
+            ("PHOTON_MCP_ISSUER", true),
+            ("PHOTON_MCP_AUDIENCE", true),
+            ("PHOTON_MCP_JWKS", false),
+            ("PHOTON_MCP_JWKS_URL", false),
+        ],
+    };
+    let flag = match auth {
+        AuthMode::None => "",
+        AuthMode::Bearer => "--auth bearer",
+        AuthMode::Jwt => "--auth jwt",
+    };
+    for (name, required) in auth_secrets {
+        out.push(ConfigEntry {
+            name: (*name).to_string(),
+            photon: project.host.name.clone(),
+            param: flag.to_string(),
+            ty: EnvType::String,
+            required: *required,
+            secret_command: format!("wrangler secret put {name}"),
+        });
     }
     out
 }
