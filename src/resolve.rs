@@ -60,18 +60,13 @@ pub fn resolve(host_path: &Path, photons_dirs: &[PathBuf]) -> (Option<Project>, 
 /// Read and parse one file and run the Workers compatibility rules over it; diagnostics for it
 /// land in `diagnostics`.
 pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon> {
-    let source = match std::fs::read_to_string(path) {
-        Ok(source) => source,
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         Err(err) => {
             let (code, message) = if err.kind() == std::io::ErrorKind::NotFound {
                 (
                     "photon-cf::photon-not-found",
                     format!("`{}` does not exist", display_path(path)),
-                )
-            } else if err.kind() == std::io::ErrorKind::InvalidData {
-                (
-                    "photon-cf::not-utf8",
-                    format!("`{}` is not UTF-8 text", display_path(path)),
                 )
             } else {
                 (
@@ -80,6 +75,26 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
                 )
             };
             diagnostics.push(Diagnostic::error(code, message));
+            return None;
+        }
+    };
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(err) => {
+            // Point at the first byte that is not UTF-8, in a lossy copy of the text: the valid
+            // prefix is copied unchanged, so the offset holds, and U+FFFD takes 3 bytes.
+            let offset = err.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(err.as_bytes());
+            let file = SourceFile::new(path, Arc::from(lossy.as_ref()));
+            let span = crate::model::Span::new(offset, '\u{FFFD}'.len_utf8());
+            diagnostics.push(
+                Diagnostic::error(
+                    "photon-cf::not-utf8",
+                    format!("`{}` is not UTF-8 text", display_path(path)),
+                )
+                .at(&file, span, "not UTF-8")
+                .with_help("save the file as UTF-8"),
+            );
             return None;
         }
     };

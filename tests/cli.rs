@@ -205,6 +205,115 @@ fn fixture_build_hostile_names() {
 }
 
 #[test]
+fn fixture_runtime_ext() {
+    for (dir, host) in [
+        ("runtime-ext/declared", "cf-declared"),
+        ("runtime-ext/events", "cf-events"),
+        ("runtime-ext/photon-core", "cf-photon-core"),
+        ("runtime-ext/schedule", "cf-sched"),
+    ] {
+        assert_fixture_builds(dir, host);
+    }
+}
+
+/// The parser's fixtures that are valid photons (`cf-base` carries deliberate errors).
+#[test]
+fn fixture_parse() {
+    for host in [
+        "cf-counter",
+        "github-issues",
+        "list",
+        "nango",
+        "schemas",
+        "tags",
+    ] {
+        let tmp = fixture("parse");
+        let file = format!("{host}.photon.ts");
+        let run = photon_cf(tmp.path(), &["build", &file, "--out", "out", "-q"]);
+        assert_eq!(run.code, 0, "{}", run.snapshot(tmp.path()));
+        let snapshot = uber_snapshot(&tmp.path().join("out"), tmp.path());
+        insta::assert_snapshot!(format!("fixture-parse-{host}"), snapshot);
+    }
+}
+
+/// Every broken photon of `fixtures/invalid` (one file each) and `fixtures/malformed-extra` (one
+/// directory each, the host named after it) fails `check` and `build` with exit 1, writes
+/// nothing, and reports located diagnostics; the codes and places are snapshotted together.
+#[test]
+fn every_invalid_fixture_is_exit_1_with_its_diagnostics() {
+    let mut cases: Vec<(PathBuf, String)> = Vec::new();
+    let invalid = repo().join("fixtures/invalid");
+    for (name, _) in read_tree(&invalid) {
+        if name.ends_with(".photon.ts") {
+            cases.push((invalid.clone(), name));
+        }
+    }
+    let extra = repo().join("fixtures/malformed-extra");
+    let mut dirs: Vec<_> = fs::read_dir(&extra)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let named = format!("{}.photon.ts", dir.file_name().unwrap().to_string_lossy());
+        let host = if dir.join(&named).is_file() {
+            named
+        } else {
+            read_tree(&dir)
+                .into_keys()
+                .find(|f| f.ends_with(".photon.ts"))
+                .unwrap()
+        };
+        cases.push((dir, host));
+    }
+    assert!(cases.len() > 40, "the fixtures are there");
+
+    let mut summary = String::new();
+    for (dir, host) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        for (name, bytes) in read_tree(&dir) {
+            fs::write(tmp.path().join(name), bytes).unwrap();
+        }
+        let check = photon_cf(tmp.path(), &["check", &host, "--json"]);
+        let label = format!(
+            "{}/{host}",
+            dir.strip_prefix(repo().join("fixtures")).unwrap().display()
+        );
+        assert_eq!(check.code, 1, "{label}: {}", check.snapshot(tmp.path()));
+        let json = check.json();
+        assert_eq!(json["success"], false, "{label}");
+        let build = photon_cf(tmp.path(), &["build", &host, "-q"]);
+        assert_eq!(build.code, 1, "{label}: {}", build.snapshot(tmp.path()));
+        assert!(
+            build.stderr.contains("photon-cf::"),
+            "{label}: {}",
+            build.stderr
+        );
+        assert!(!tmp.path().join("dist").exists(), "{label} wrote nothing");
+        let errors: Vec<String> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error")
+            .map(|d| {
+                format!(
+                    "{} at {}:{}:{}",
+                    d["code"].as_str().unwrap(),
+                    d["file"].as_str().unwrap_or("-"),
+                    d["line"],
+                    d["column"]
+                )
+            })
+            .collect();
+        assert!(!errors.is_empty(), "{label}");
+        summary.push_str(&format!("{label}\n  {}\n", errors.join("\n  ")));
+    }
+    insta::assert_snapshot!("invalid-fixtures", summary.replace('\\', "/"));
+}
+
+#[test]
 fn build_human_and_json_output() {
     let tmp = fixture("build/chain");
     // The runtime's file list is the runtime's business; these snapshots are about the output.
