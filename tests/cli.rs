@@ -495,6 +495,22 @@ fn a_broken_wrangler_toml_in_dir_is_a_located_error() {
 }
 
 #[test]
+fn a_wrangler_json_in_dir_is_a_warning() {
+    let tmp = fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    fs::write(tmp.path().join("dist/wrangler.json"), "{}").unwrap();
+    let run = photon_cf(tmp.path(), &["build", "cf-counter.photon.ts", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot(tmp.path()));
+    let codes: Vec<_> = run.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["photon-cf::shadowed-wrangler-toml"]);
+}
+
+#[test]
 fn an_unwritable_out_dir_is_exit_2() {
     let tmp = fixture("runtime/counter");
     fs::write(tmp.path().join("taken"), "a file, not a directory").unwrap();

@@ -168,6 +168,25 @@ pub fn build(
         }),
     )?;
     diagnostics.extend(rendered.diagnostics.clone());
+    for shadow in ["wrangler.json", "wrangler.jsonc"] {
+        // wrangler reads wrangler.json(c) before wrangler.toml, so ours would be ignored.
+        let path = render.out.join(shadow);
+        if path.is_file() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "photon-cf::shadowed-wrangler-toml",
+                    format!(
+                        "`{}` takes precedence over the generated `wrangler.toml`",
+                        display_path(&path)
+                    ),
+                )
+                .with_help(format!(
+                    "move your settings into `{}` (photon-cf keeps them) and delete `{shadow}`",
+                    display_path(&wrangler_path)
+                )),
+            );
+        }
+    }
     if diagnostics.has_errors() {
         return Ok(finish(printer, diagnostics, None));
     }
