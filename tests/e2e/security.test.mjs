@@ -16,7 +16,7 @@ const TIMEOUT_MS = 3000;
 /** The hostile photon's JSDoc and enum text, as the source spells it. */
 const HOSTILE_VERSION = '1.0.0"]\\n[evil]`${x}`</script>';
 const HOSTILE_MODES = ["plain", 'quo"te', "it's", "${x}", "*/", "</script>", "back`tick", '"]\n[x]', "{{ x }}"];
-const LISTED = ["echo", "remember", "recall", "keys", "status", "bump", "bumps", "globals", "ask", "touch"];
+const LISTED = ["echo", "remember", "recall", "keys", "status", "bump", "bumps", "globals", "whoami", "ask", "touch"];
 
 let w;
 before(async () => {
@@ -187,6 +187,15 @@ describe("nothing internal is reachable from outside", () => {
       }
     }
     await assertNotPwned();
+  });
+
+  test("a client cannot claim an identity or an instance through internal headers", async () => {
+    const spoof = { "X-Photon-Caller": JSON.stringify({ id: "admin", anonymous: false, scope: "everything" }) };
+    const r = await rpc(w.url, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "whoami", arguments: {} } }, { headers: spoof });
+    assert.deepEqual(r.body.result.structuredContent.caller, { id: "anonymous", anonymous: true });
+    // The instance header a client sends is validated like every other source.
+    const h = await rpc(w.url, { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "globals", arguments: {} } }, { headers: { "X-Photon-Instance": "spoofed-instance" } });
+    assert.equal(h.body.result.structuredContent.instanceName, "spoofed-instance");
   });
 
   test("memory keys that look like the runtime's own stay in the photon's namespace", async () => {
