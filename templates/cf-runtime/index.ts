@@ -15,8 +15,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish } from "./events";
-import { confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, callContext, askDefault, validateArguments } from "./mcp";
-import type { McpHost } from "./mcp";
+import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, validateArguments } from "./mcp";
+import type { Caller, McpHost } from "./mcp";
 import { createMemory, PhotonGlobalStore } from "./memory";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
@@ -30,6 +30,8 @@ export const DEFAULT_INSTANCE = "default";
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Set by the outer Worker on every request it forwards; a client's own value is replaced. */
 const INSTANCE_HEADER = "X-Photon-Instance";
+/** The verified caller (JSON), set only by the outer Worker; a client's own value is removed. */
+const CALLER_HEADER = "X-Photon-Caller";
 const RT_INSTANCE_KEY = "__rt__:instance";
 
 const CORS_HEADERS: Record<string, string> = {
@@ -62,7 +64,7 @@ export interface CfCapabilities {
   instanceName: string;
   callerCwd: undefined;
   env: Record<string, unknown>;
-  caller: Record<string, unknown>;
+  readonly caller: Caller;
   _photonName: string;
   status: (message: string, value?: number) => void;
   progress: (value: number, message?: string, meta?: Record<string, unknown>) => void;
@@ -184,6 +186,15 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         invoke: (tool, method, args) => this.#invoke(tool, method, args),
         pending: this.#pending,
         waitUntil: (p) => this.ctx.waitUntil(p),
+        callerOf: (request) => {
+          const raw = request.headers.get(CALLER_HEADER);
+          if (raw === null) return ANONYMOUS;
+          try {
+            return JSON.parse(raw) as Caller;
+          } catch {
+            return ANONYMOUS;
+          }
+        },
       };
     }
 
@@ -258,7 +269,9 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         instanceName: this.#instanceName ?? DEFAULT_INSTANCE,
         callerCwd: undefined,
         env: this.env,
-        caller: { id: "anonymous", anonymous: true },
+        get caller() {
+          return callContext.getStore()?.caller ?? ANONYMOUS;
+        },
         _photonName: photon.memoryId,
         ...emitHelpers(emit),
       };
@@ -342,8 +355,8 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
       }
       const ns = this.env[manifest.photons[sibling].binding] as DurableObjectNamespace | undefined;
       if (!ns) throw new Error(`this.call('${target}'): the binding ${manifest.photons[sibling].binding} is missing from wrangler.toml`);
-      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonCall(m: string, p: unknown, i: string): Promise<CallOutcome> };
-      const outcome = await stub.photonCall(method, params, instance);
+      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonCall(m: string, p: unknown, i: string, c: Caller): Promise<CallOutcome> };
+      const outcome = await stub.photonCall(method, params, instance, callContext.getStore()?.caller ?? ANONYMOUS);
       if (!outcome.ok) throw new Error(outcome.error);
       return outcome.result;
     }
@@ -351,10 +364,12 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
     // ── entry points ──
 
     /** DO RPC for `this.call` from a sibling photon in the same Worker; no URL leads here. */
-    async photonCall(method: string, params: unknown, instance: string): Promise<CallOutcome> {
+    async photonCall(method: string, params: unknown, instance: string, caller: Caller = ANONYMOUS): Promise<CallOutcome> {
       try {
         await this.#learnInstance(instance);
-        const result = await this.#dispatch(String(method), params);
+        // The sibling runs on behalf of the original caller, with no stream of its own.
+        const ctx = { tool: String(method), stream: null, progressToken: null, pendingIds: new Set<string>(), caller };
+        const result = await callContext.run(ctx, () => this.#dispatch(String(method), params));
         // Only plain data crosses back, as JSON would carry it.
         return { ok: true, result: result === undefined ? undefined : JSON.parse(JSON.stringify(result)) };
       } catch (e) {
@@ -479,6 +494,7 @@ export function createWorker(manifest: Manifest) {
     url.pathname = path;
     const headers = new Headers(request.headers);
     headers.set(INSTANCE_HEADER, instance);
+    headers.delete(CALLER_HEADER);
     if (path === "/events") return stub.fetch(new Request(url.toString(), { method: request.method, headers }));
     return stub.fetch(new Request(url.toString(), { method: request.method, headers, body }));
   }

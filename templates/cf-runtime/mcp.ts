@@ -36,31 +36,41 @@ export class RpcError extends Error {
   }
 }
 
+/** Idle SSE streams get a comment line this often, so proxies do not cut a call that waits on the user. */
+const SSE_KEEPALIVE_MS = 15_000;
+
 /** One SSE response being written. */
 export class SseStream {
   readonly readable: ReadableStream<Uint8Array>;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #encoder = new TextEncoder();
+  #keepalive: ReturnType<typeof setInterval>;
   closed = false;
   onClose: (() => void) | null = null;
   constructor() {
     const pipe = new TransformStream<Uint8Array, Uint8Array>();
     this.readable = pipe.readable;
     this.#writer = pipe.writable.getWriter();
+    this.#keepalive = setInterval(() => this.#write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
   }
   send(message: unknown): void {
-    if (this.closed) return;
-    // Writes are queued in order; a rejected write means the client went away.
-    this.#writer.write(this.#encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`)).catch(() => this.#gone());
+    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.#keepalive);
     this.#writer.close().catch(() => {});
+  }
+  #write(text: string): void {
+    if (this.closed) return;
+    // Writes are queued in order; a rejected write means the client went away.
+    this.#writer.write(this.#encoder.encode(text)).catch(() => this.#gone());
   }
   #gone(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.#keepalive);
     this.onClose?.();
   }
 }
@@ -73,7 +83,19 @@ export interface CallContext {
   progressToken: string | number | null;
   /** Server-initiated request ids this call is waiting on. */
   pendingIds: Set<string>;
+  /** Who made the call (`this.caller`): the verified identity when auth is on, else anonymous. */
+  caller: Caller;
 }
+
+export interface Caller {
+  id: string;
+  name?: string;
+  anonymous: boolean;
+  scope?: string;
+  claims?: Record<string, unknown>;
+}
+
+export const ANONYMOUS: Caller = Object.freeze({ id: "anonymous", anonymous: true }) as Caller;
 
 export const callContext = new AsyncLocalStorage<CallContext>();
 
@@ -94,6 +116,8 @@ export interface McpHost {
   pending: Map<string, Pending>;
   /** Keeps the DO alive until the promise settles. */
   waitUntil(promise: Promise<unknown>): void;
+  /** The caller of a request, as established by the outer Worker. */
+  callerOf(request: Request): Caller;
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -262,14 +286,15 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   const progressToken = typeof token === "string" || typeof token === "number" ? token : null;
   const wantsSse = (request.headers.get("Accept") ?? "").includes("text/event-stream");
 
+  const caller = host.callerOf(request);
   if (!wantsSse) {
-    const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set() };
+    const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set(), caller };
     const result = await callContext.run(ctx, () => runTool(host, name, method, args));
     return json({ jsonrpc: "2.0", id, result });
   }
 
   const stream = new SseStream();
-  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set() };
+  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller };
   // The client hung up: nobody can answer this call's pending requests any more.
   stream.onClose = () => {
     for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));

@@ -3,7 +3,7 @@
 // travels cannot be reached from outside the Worker.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { boot, callTool, connect, structured } from "./lib/harness.mjs";
+import { boot, callTool, connect, structured, typecheck } from "./lib/harness.mjs";
 
 let w;
 before(async () => {
@@ -69,4 +69,9 @@ test("the sibling path is unreachable from outside: /__call is 404 and runs noth
 test("the sibling's tools are not the host's tools", async () => {
   const r = await callTool(w.url, "decorate", { text: "x" });
   assert.equal(r.error?.code, -32602);
+});
+
+test("the generated two-photon project passes tsc --noEmit", () => {
+  const r = typecheck(w.dir);
+  assert.equal(r.status, 0, r.output);
 });

@@ -97,15 +97,19 @@ test("user keys cannot reach the runtime's keys", async () => {
   for (const key of ["__rt__:instance", "__sched__:x", "m:photon:cf-memory:a", "../x"]) {
     await on(i, "set", { key, value: "hijack" });
   }
-  assert.deepEqual(await on(i, "who"), { instanceName: i, callerCwdIsUndefined: true, hasCallerCwd: true });
+  assert.equal((await on(i, "who")).instanceName, i);
   assert.deepEqual(await on(i, "get", { key: "__rt__:instance" }), { value: "hijack" });
   assert.equal((await on(i, "keys")).keys.length, 4, "exactly the four user keys, nothing of the runtime's");
 });
 
-test("instanceName is the instance ('default' for the default one); callerCwd is undefined", async () => {
+test("instanceName is the instance ('default' for the default one); callerCwd is undefined; caller is anonymous", async () => {
+  const anonymous = { id: "anonymous", anonymous: true };
   const r = await callTool(w.url, "who", {});
-  assert.deepEqual(r.result.structuredContent, { instanceName: "default", callerCwdIsUndefined: true, hasCallerCwd: true });
-  assert.deepEqual(await on("named", "who"), { instanceName: "named", callerCwdIsUndefined: true, hasCallerCwd: true });
+  assert.deepEqual(r.result.structuredContent, { instanceName: "default", callerCwdIsUndefined: true, hasCallerCwd: true, caller: anonymous });
+  assert.deepEqual(await on("named", "who"), { instanceName: "named", callerCwdIsUndefined: true, hasCallerCwd: true, caller: anonymous });
+  // The caller identity header is the outer Worker's alone: a client cannot claim one.
+  const spoof = await callTool(w.url, "who", {}, { headers: { "X-Photon-Caller": JSON.stringify({ id: "admin", anonymous: false }) } });
+  assert.deepEqual(spoof.result.structuredContent.caller, anonymous);
 });
 
 test("memory and global memory survive a restart", async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, buildFixture, callTool, WRANGLER_ENV } from "./lib/harness.mjs";
+import { boot, buildFixture, callTool, typecheck, WRANGLER_ENV } from "./lib/harness.mjs";
 
 let w;
 before(async () => {
@@ -53,4 +53,9 @@ test("the scheduler and cron-parser are bundled only when a photon uses schedule
   const without = dryRunBundle(counter);
   assert.doesNotMatch(without, /CronExpressionParser/);
   assert.doesNotMatch(without, /__sched__/);
+});
+
+test("the generated project with the scheduler passes tsc --noEmit", () => {
+  const r = typecheck(w.dir);
+  assert.equal(r.status, 0, r.output);
 });

@@ -50,6 +50,26 @@ export function typecheck(dir) {
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+// Process groups of the wrangler servers still running. If this test process ends or is
+// signalled without reaching stop() (a crash, a cancelled run), they are killed here: a detached
+// wrangler would otherwise outlive the run with its workerd children.
+const liveGroups = new Set();
+function killLiveGroups() {
+  for (const pgid of liveGroups) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {}
+  }
+  liveGroups.clear();
+}
+process.on("exit", killLiveGroups);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killLiveGroups();
+    process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 })[signal]);
+  });
+}
+
 /**
  * Starts `wrangler dev` in `dir` on a free port; resolves once it prints `Ready on`.
  * @param {{persistTo?: string, vars?: Record<string,string>, timeoutMs?: number}} options
@@ -64,8 +84,10 @@ export async function startWrangler(dir, options = {}) {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  liveGroups.add(child.pid);
   let log = "";
   const exited = new Promise((r) => child.once("exit", (code, signal) => r({ code, signal })));
+  exited.then(() => liveGroups.delete(child.pid));
   const url = await new Promise((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`wrangler dev did not get ready in time:\n${log}`)), options.timeoutMs ?? 60000);
     const onData = (chunk) => {
