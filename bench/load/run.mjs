@@ -93,13 +93,24 @@ function dryRun(dir) {
   return { kib: Number(match[1]), gzipKib: Number(match[2]), script: path.join(dir, 'dist', script) };
 }
 
-/** Child processes of this one (Linux /proc); Miniflare runs each worker in its own workerd. */
+/**
+ * workerd processes started by this one (Linux /proc): Miniflare runs each worker in its own
+ * workerd. (Other children, such as wrangler's esbuild service, are left out by name.)
+ */
 function childPids() {
+  const read = (file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
   try {
     return new Set(
       readdirSync('/proc')
         .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid)),
+        .filter((pid) => read(`/proc/${pid}/stat`).split(') ')[1]?.split(' ')[1] === String(process.pid))
+        .filter((pid) => read(`/proc/${pid}/cmdline`).includes('workerd')),
     );
   } catch {
     return new Set();
