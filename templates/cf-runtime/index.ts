@@ -12,8 +12,15 @@
 //   memory keys (`m:...`) can never produce.
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
 //   get 413.
+// - With auth on (manifest.auth.mode, auth.ts), the outer fetch authorizes every request before
+//   any Durable Object runs, and passes the verified identity in X-Photon-Caller, a header it
+//   always strips from what the client sent.
+//
+// `this.instanceName` is the instance's name, `default` for the default instance (the local
+// runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
 
 import { DurableObject } from "cloudflare:workers";
+import { authorize } from "./auth";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish } from "./events";
 import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, validateArguments } from "./mcp";
 import type { Caller, McpHost } from "./mcp";
@@ -432,19 +439,29 @@ async function readBody(request: Request): Promise<string | Response> {
   return new TextDecoder().decode(all);
 }
 
-/** `params._meta.photonInstance` of a request, or the instance a response to our request belongs to. */
-function instanceFromBody(body: string): string | null {
+/** What the outer Worker reads from a JSON-RPC body: the instance it names and, for auth, the method and tool. */
+interface Peeked {
+  /** `params._meta.photonInstance`, or the instance a response to our server request belongs to. */
+  instance: string | null;
+  method: string;
+  tool?: string;
+}
+
+function peek(body: string): Peeked {
   let msg: unknown;
   try {
     msg = JSON.parse(body);
   } catch {
-    return null;
+    return { instance: null, method: "" };
   }
-  if (!isObject(msg)) return null;
+  if (!isObject(msg)) return { instance: null, method: "" };
   const params = msg.params;
-  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string") return params._meta.photonInstance;
-  if (msg.method === undefined) return instanceFromServerRequestId(msg.id);
-  return null;
+  const method = typeof msg.method === "string" ? msg.method : "";
+  const tool = method === "tools/call" && isObject(params) && typeof params.name === "string" ? params.name : undefined;
+  let instance: string | null = null;
+  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string") instance = params._meta.photonInstance;
+  else if (msg.method === undefined) instance = instanceFromServerRequestId(msg.id);
+  return { instance, method, tool };
 }
 
 function withCors(response: Response): Response {
@@ -466,14 +483,25 @@ export function createWorker(manifest: Manifest) {
     if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
 
     let body: string | null = null;
+    let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
     if (path === "/mcp" && request.method === "POST") {
       const read = await readBody(request);
       if (read instanceof Response) return read;
       body = read;
+      peeked = peek(body);
     }
-    const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? (body !== null ? instanceFromBody(body) : null) ?? DEFAULT_INSTANCE;
+    const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {
       return jsonResponse({ error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" }, 400);
+    }
+
+    // Auth (chosen at build time) guards every surface but the CORS preflight, before any
+    // Durable Object is reached; the verified identity travels to the DO as this.caller.
+    let caller: Caller | null = null;
+    if (manifest.auth.mode !== "none") {
+      const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
+      if (!verdict.ok) return verdict.response;
+      caller = verdict.caller;
     }
 
     if (path === "/") {
@@ -495,6 +523,7 @@ export function createWorker(manifest: Manifest) {
     const headers = new Headers(request.headers);
     headers.set(INSTANCE_HEADER, instance);
     headers.delete(CALLER_HEADER);
+    if (caller !== null && !caller.anonymous) headers.set(CALLER_HEADER, JSON.stringify(caller));
     if (path === "/events") return stub.fetch(new Request(url.toString(), { method: request.method, headers }));
     return stub.fetch(new Request(url.toString(), { method: request.method, headers, body }));
   }
