@@ -189,8 +189,16 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   function arm(task: ScheduledTask, from: number): void {
-    if (task.status === 'active') task.nextRunAt = new Date(nextFiring(task.cron, from)).toISOString();
-    else delete task.nextRunAt;
+    delete task.nextRunAt;
+    if (task.status !== 'active') return;
+    try {
+      task.nextRunAt = new Date(nextFiring(task.cron, from)).toISOString();
+    } catch (error) {
+      // Only reachable with an entry stored by an older build that accepted this expression: it
+      // must not make every alarm throw (workerd would retry it) and stall the other tasks.
+      task.status = 'error';
+      task.errorMessage = `Invalid cron expression: '${task.cron}'. ${messageOf(error)}`;
+    }
   }
 
   // Re-arming reads every entry and sets the alarm to the earliest active one. Calls are
@@ -371,7 +379,16 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     const now = Date.now();
     for (const entry of entries) {
       const name = DECLARED_PREFIX + entry.method;
-      const cron = resolveCron(entry.cron);
+      let cron: string;
+      try {
+        cron = resolveCron(entry.cron);
+      } catch (error) {
+        // photon-cf checks @scheduled at build time; should one slip through, that method does
+        // not run, and the photon's tools keep working.
+        console.error(`@scheduled ${entry.method}: ${messageOf(error)}`);
+        declared.delete(name);
+        continue;
+      }
       const existing = tasks.find((task) => task.name === name);
       if (!existing) {
         const task: ScheduledTask = {
