@@ -213,6 +213,7 @@ async function main() {
     miniflare: requireE2e('miniflare/package.json').version,
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    loadAverage: os.loadavg()[0],
     concurrency,
     seconds,
     slice,
@@ -257,8 +258,9 @@ requests it answered (from /proc): the cost of each worker on its own, which the
 generator's share of the machine does not blur the way it blurs req/s and latency.
 
 Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
-${env.cpus} × ${env.cpuModel}. The load generator shares the machine with workerd, so absolute
-figures depend on the machine; the ratio is the figure to compare.
+${env.cpus} × ${env.cpuModel}, 1-minute load average ${env.loadAverage.toFixed(2)} at the end of the run.
+The load generator shares the machine with workerd (and, on a shared dev box, with whatever else
+runs), so absolute figures depend on the machine; the ratios are the figures to compare.
 `;
 }
 
