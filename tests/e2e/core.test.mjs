@@ -38,7 +38,7 @@ describe("tools/list", () => {
     const r = await rpc(w.url, { jsonrpc: "2.0", id: 2, method: "tools/list" });
     const tools = r.body.result.tools;
     const names = tools.map((t) => t.name).sort();
-    assert.deepEqual(names, ["add", "boom", "echo", "hello", "numbers", "stats"]);
+    assert.deepEqual(names, ["add", "boom", "bump", "echo", "hello", "numbers", "stats"]);
     const allowed = new Set(["name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta", "icons"]);
     for (const tool of tools) {
       for (const key of Object.keys(tool)) assert.ok(allowed.has(key), `tool ${tool.name} leaks ${key}`);
@@ -178,7 +178,7 @@ describe("HTTP surface", () => {
     const body = await r.json();
     assert.equal(body.name, "cf-core");
     assert.equal(body.instance, "zeta");
-    assert.equal(body.tools, 6);
+    assert.equal(body.tools, 7);
     assert.equal(body.endpoints.mcp, "/mcp");
   });
 
@@ -207,11 +207,18 @@ describe("lifecycle", () => {
     assert.equal(again.result.structuredContent.initCount, 1);
   });
 
+  test("@locked calls on one instance take turns", async () => {
+    const q = "?instance=locked";
+    const results = await Promise.all(Array.from({ length: 6 }, () => callTool(w.url, "bump", {}, { query: q })));
+    const seen = results.map((r) => r.result.structuredContent.bumps).sort((a, b) => a - b);
+    assert.deepEqual(seen, [1, 2, 3, 4, 5, 6]);
+  });
+
   test("the MCP SDK client works end to end (SSE tool calls)", async () => {
     const c = await connect(w.url, { instance: "sdk" });
     try {
       const { tools } = await c.client.listTools();
-      assert.equal(tools.length, 6);
+      assert.equal(tools.length, 7);
       const r = await c.client.callTool({ name: "add", arguments: { a: 2, b: 3 } });
       assert.deepEqual(structured(r), { sum: 5 });
       await c.client.ping();

@@ -121,6 +121,23 @@ test("progress, status and log emits reach the caller as notifications, then the
   }
 });
 
+test("a plain class gets the emit helpers (status, progress, log)", async () => {
+  const c = await connect(w.url);
+  const progress = [];
+  const logs = [];
+  c.client.setNotificationHandler((await import("@modelcontextprotocol/sdk/types.js")).LoggingMessageNotificationSchema, (n) => {
+    logs.push(n.params);
+  });
+  try {
+    const r = await c.client.callTool({ name: "helpers", arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
+    assert.deepEqual(structured(r), { ok: true });
+    assert.deepEqual(progress.map((p) => [p.progress, p.message]), [[0, "warming up"], [50, "half way"]]);
+    assert.deepEqual(logs.map((l) => [l.level, l.data]), [["error", "helper log"]]);
+  } finally {
+    await c.close();
+  }
+});
+
 test("the raw SSE stream carries the request, and the response POST (routed by its id) is answered 202", async () => {
   // Instance chosen by _meta only: the client's response carries no _meta, the id routes it.
   // This first call is never answered; it must end with the timeout.
