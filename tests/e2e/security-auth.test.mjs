@@ -1,0 +1,279 @@
+// Authentication chosen at build time (`photon-cf build --auth bearer|jwt`), proven against a
+// running workerd: bearer fails closed without its secret and refuses wrong tokens with RFC 6750
+// errors; jwt accepts ES256 and RS256 tokens from an inline JWKS, checks iss, aud, exp and nbf
+// (60 s skew), enforces per-tool scopes (default <tool>:read for read-only tools, <tool>:write
+// otherwise) with 403 insufficient_scope, and hands the verified identity to `this.caller`.
+// Tokens are minted here with WebCrypto; nothing leaves 127.0.0.1.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { e2eDir, photonCf, repoRoot, rpc, startWrangler } from "./lib/harness.mjs";
+
+const HOSTILE = join(repoRoot, "fixtures", "hostile", "hostile.photon.ts");
+const ISSUER = "https://issuer.test";
+const AUDIENCE = "https://photon.test/mcp";
+
+/** Builds the hostile photon with `--auth <mode>`, writes `.dev.vars`, boots wrangler dev. */
+async function bootWithAuth(name, mode, vars) {
+  const out = join(e2eDir, ".work", name);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(dirname(out), { recursive: true });
+  const built = spawnSync(photonCf, ["build", HOSTILE, "--out", out, "--auth", mode], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  if (built.status !== 0) throw new Error(`photon-cf build --auth ${mode} failed:\n${built.stderr}`);
+  symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
+  // Secrets the way `wrangler dev` reads them locally; JSON values are single-quoted.
+  writeFileSync(join(out, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}='${v}'\n`).join(""));
+  const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));
+  const server = await startWrangler(out, { persistTo });
+  return {
+    url: server.url,
+    async stop() {
+      await server.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+const b64url = (bytes) => Buffer.from(bytes).toString("base64url");
+const json64 = (value) => b64url(Buffer.from(JSON.stringify(value)));
+
+async function keyPair(alg) {
+  const params = alg === "ES256" ? { name: "ECDSA", namedCurve: "P-256" } : { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
+  const pair = await crypto.subtle.generateKey(params, true, ["sign", "verify"]);
+  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
+  return { alg, privateKey: pair.privateKey, jwk };
+}
+
+/** A signed JWT; `claims` override sensible valid defaults. */
+async function mint(key, claims = {}, header = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const h = { alg: key.alg, typ: "JWT", kid: key.kid, ...header };
+  const body = { iss: ISSUER, aud: AUDIENCE, sub: "user-1", iat: now, exp: now + 300, scope: "", ...claims };
+  const signing = `${json64(h)}.${json64(body)}`;
+  const params = key.alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
+  const signature = await crypto.subtle.sign(params, key.privateKey, new TextEncoder().encode(signing));
+  return `${signing}.${b64url(new Uint8Array(signature))}`;
+}
+
+const ping = { jsonrpc: "2.0", id: 1, method: "ping" };
+const list = { jsonrpc: "2.0", id: 2, method: "tools/list" };
+const call = (name, args = {}) => ({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name, arguments: args } });
+const bearer = (token) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+/** RFC 6750 §3: the challenge, and the error code when a token was sent. */
+function assertChallenge(r, status, error) {
+  assert.equal(r.status, status, r.text);
+  const challenge = r.headers.get("www-authenticate") ?? "";
+  assert.match(challenge, /^Bearer /, `WWW-Authenticate: ${challenge}`);
+  if (error) assert.match(challenge, new RegExp(`error="${error}"`), challenge);
+  else assert.doesNotMatch(challenge, /error=/, challenge);
+}
+
+describe("bearer", () => {
+  const SECRET = "s3cret-token-value";
+  let w;
+  before(async () => {
+    w = await bootWithAuth("auth-bearer", "bearer", { PHOTON_MCP_BEARER: SECRET });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test("every /mcp request needs the token; no token is 401 with a bare challenge", async () => {
+    for (const body of [ping, list, call("status"), { jsonrpc: "2.0", id: 4, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } } }]) {
+      assertChallenge(await rpc(w.url, body), 401, null);
+    }
+  });
+
+  test("a wrong token is 401 invalid_token and runs nothing", async () => {
+    for (const token of ["wrong", `${SECRET}x`, SECRET.slice(0, -1), SECRET.toUpperCase()]) {
+      assertChallenge(await rpc(w.url, call("bump"), bearer(token)), 401, "invalid_token");
+    }
+    const r = await rpc(w.url, call("bumps"), bearer(SECRET));
+    assert.equal(r.body.result.structuredContent.bumps, 0, "a refused call ran");
+  });
+
+  test("a malformed Authorization header is refused", async () => {
+    for (const header of ["Basic dXNlcjpwYXNz", "Bearer", `Bearer ${SECRET} extra`, `Token ${SECRET}`]) {
+      const r = await rpc(w.url, ping, { headers: { Authorization: header } });
+      assert.ok([400, 401].includes(r.status), `${header}: ${r.status}`);
+      assert.match(r.headers.get("www-authenticate") ?? "", /^Bearer /);
+    }
+  });
+
+  test("the right token works, and this.caller says so", async () => {
+    const r = await rpc(w.url, call("whoami"), bearer(SECRET));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.result.structuredContent.caller.anonymous, false);
+    const p = await rpc(w.url, ping, bearer(SECRET));
+    assert.deepEqual(p.body, { jsonrpc: "2.0", id: 1, result: {} });
+  });
+
+  test("GET / is protected too; only the CORS preflight is open; a query token is not accepted on POST", async () => {
+    const root = await fetch(new URL("/", w.url));
+    assert.equal(root.status, 401);
+    assert.match(root.headers.get("www-authenticate") ?? "", /^Bearer /);
+    const withToken = await fetch(new URL("/", w.url), { headers: { Authorization: `Bearer ${SECRET}` } });
+    assert.equal(withToken.status, 200);
+    const preflight = await fetch(new URL("/mcp", w.url), { method: "OPTIONS", headers: { Origin: "https://app.test", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" } });
+    assert.ok(preflight.status === 204 || preflight.status === 200, `preflight ${preflight.status}`);
+    assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /Authorization/i);
+    assertChallenge(await rpc(w.url, ping, { query: `?access_token=${SECRET}` }), 401, null);
+  });
+
+  test("/events needs the token too; an upgrade may carry it as access_token", async () => {
+    const { WebSocket } = await import("ws");
+    const open = (query) =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(new URL(`/events${query}`, w.url.replace(/^http/, "ws")));
+        ws.once("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once("unexpected-response", (_req, res) => resolve(res.statusCode));
+        ws.once("error", () => resolve("error"));
+      });
+    assert.equal(await open("?channel=x"), 401);
+    assert.equal(await open("?channel=x&access_token=wrong"), 401);
+    assert.equal(await open(`?channel=x&access_token=${SECRET}`), 101);
+  });
+});
+
+describe("bearer without its secret fails closed", () => {
+  let w;
+  before(async () => {
+    w = await bootWithAuth("auth-bearer-unset", "bearer", {});
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test("every protected request is refused, whatever token is sent", async () => {
+    for (const options of [{}, bearer("anything"), bearer("undefined"), bearer("null")]) {
+      for (const body of [ping, list, call("bump")]) {
+        const r = await rpc(w.url, body, options);
+        // 503: the server is not configured; never a 2xx.
+        assert.equal(r.status, 503, `${JSON.stringify(body)} with ${JSON.stringify(options)}: ${r.status} ${r.text}`);
+        assert.equal(r.body?.result, undefined, "a request went through without a configured secret");
+      }
+    }
+  });
+});
+
+describe("jwt", () => {
+  let w;
+  let es;
+  let rs;
+  let other;
+  before(async () => {
+    es = { ...(await keyPair("ES256")), kid: "ec-1" };
+    rs = { ...(await keyPair("RS256")), kid: "rsa-1" };
+    other = { ...(await keyPair("ES256")), kid: "ec-1" }; // same kid, key not in the JWKS
+    const jwks = { keys: [{ ...es.jwk, kid: es.kid, alg: "ES256", use: "sig" }, { ...rs.jwk, kid: rs.kid, alg: "RS256", use: "sig" }] };
+    w = await bootWithAuth("auth-jwt", "jwt", { PHOTON_MCP_JWKS: JSON.stringify(jwks), PHOTON_MCP_ISSUER: ISSUER, PHOTON_MCP_AUDIENCE: AUDIENCE });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test("ES256 and RS256 tokens with the tool's scope are accepted; this.caller carries the identity", async () => {
+    for (const key of [es, rs]) {
+      const token = await mint(key, { sub: `sub-${key.alg}`, scope: "whoami:read", name: "Ada" });
+      const r = await rpc(w.url, call("whoami"), bearer(token));
+      assert.equal(r.status, 200, r.text);
+      const caller = r.body.result.structuredContent.caller;
+      assert.equal(caller.id, `sub-${key.alg}`);
+      assert.equal(caller.anonymous, false);
+    }
+  });
+
+  test("no token is 401; initialize, ping and tools/list need a valid token too", async () => {
+    for (const body of [ping, list]) assertChallenge(await rpc(w.url, body), 401, null);
+    const token = await mint(es);
+    const l = await rpc(w.url, list, bearer(token));
+    assert.equal(l.status, 200, l.text);
+    assert.ok(l.body.result.tools.length > 0);
+  });
+
+  test("expired, not yet valid, wrong issuer, wrong audience, no exp: 401 invalid_token", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const bad = {
+      expired: { exp: now - 120 },
+      "not yet valid": { nbf: now + 300 },
+      "wrong issuer": { iss: "https://evil.test" },
+      "wrong audience": { aud: "https://other.test/mcp" },
+      "no exp": { exp: undefined },
+    };
+    for (const [why, claims] of Object.entries(bad)) {
+      const token = await mint(es, { scope: "status:read", ...claims });
+      assertChallenge(await rpc(w.url, call("status"), bearer(token)), 401, "invalid_token");
+      void why;
+    }
+    // Inside the 60 s skew both ways.
+    const lenient = await mint(es, { scope: "status:read", exp: now - 30, nbf: now + 30 });
+    assert.equal((await rpc(w.url, call("status"), bearer(lenient))).status, 200);
+    // An audience list that contains ours is fine.
+    const listed = await mint(rs, { scope: "status:read", aud: ["https://other.test", AUDIENCE] });
+    assert.equal((await rpc(w.url, call("status"), bearer(listed))).status, 200);
+  });
+
+  test("forged tokens: a foreign key, a tampered payload, alg none and alg HS256 are 401", async () => {
+    const foreign = await mint(other, { scope: "bump:write" });
+    assertChallenge(await rpc(w.url, call("bump"), bearer(foreign)), 401, "invalid_token");
+
+    const good = await mint(es, { scope: "status:read" });
+    const [h, , s] = good.split(".");
+    const tampered = `${h}.${json64({ iss: ISSUER, aud: AUDIENCE, sub: "admin", exp: Math.floor(Date.now() / 1000) + 300, scope: "bump:write" })}.${s}`;
+    assertChallenge(await rpc(w.url, call("bump"), bearer(tampered)), 401, "invalid_token");
+
+    const claims = json64({ iss: ISSUER, aud: AUDIENCE, sub: "x", exp: Math.floor(Date.now() / 1000) + 300, scope: "bump:write" });
+    const none = `${json64({ alg: "none", typ: "JWT" })}.${claims}.`;
+    const noneStatus = (await rpc(w.url, call("bump"), bearer(none))).status;
+    assert.ok(noneStatus === 401 || noneStatus === 400, `alg none: ${noneStatus}`);
+
+    // HS256 keyed with the public RSA key's text: the classic algorithm-confusion forgery.
+    const { createHmac } = await import("node:crypto");
+    const hsHeader = json64({ alg: "HS256", typ: "JWT", kid: rs.kid });
+    const mac = createHmac("sha256", JSON.stringify(rs.jwk)).update(`${hsHeader}.${claims}`).digest("base64url");
+    assertChallenge(await rpc(w.url, call("bump"), bearer(`${hsHeader}.${claims}.${mac}`)), 401, "invalid_token");
+
+    const r = await rpc(w.url, call("bumps"), bearer(await mint(es, { scope: "bumps:read" })));
+    assert.equal(r.body.result.structuredContent.bumps, 0, "a forged token ran a tool");
+  });
+
+  test("scopes: read-only tools need <tool>:read, others <tool>:write; missing ones are 403 insufficient_scope", async () => {
+    const readOnly = await mint(es, { scope: "status:read bumps:read" });
+    assert.equal((await rpc(w.url, call("status"), bearer(readOnly))).status, 200);
+    const denied = await rpc(w.url, call("bump"), bearer(readOnly));
+    assertChallenge(denied, 403, "insufficient_scope");
+    assert.match(denied.headers.get("www-authenticate"), /scope="bump:write"/);
+    const wrongKind = await mint(es, { scope: "bump:read" });
+    assertChallenge(await rpc(w.url, call("bump"), bearer(wrongKind)), 403, "insufficient_scope");
+    const writer = await mint(rs, { scope: "bump:write" });
+    const ok = await rpc(w.url, call("bump"), bearer(writer));
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.body.result.structuredContent.bumps, 1);
+  });
+});
+
+describe("jwt without keys fails closed", () => {
+  let w;
+  before(async () => {
+    w = await bootWithAuth("auth-jwt-unset", "jwt", { PHOTON_MCP_ISSUER: ISSUER, PHOTON_MCP_AUDIENCE: AUDIENCE });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  test("every protected request is refused", async () => {
+    const token = await mint({ ...(await keyPair("ES256")), kid: "k" }, { scope: "bump:write" });
+    for (const options of [{}, bearer(token)]) {
+      const r = await rpc(w.url, call("bump"), options);
+      assert.equal(r.status, 503, `${r.status} ${r.text}`);
+      assert.equal(r.body?.result, undefined);
+    }
+  });
+});
