@@ -151,7 +151,9 @@ function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>): 
 
 /** Spreads arguments by the simpleParams rule: positional in declaration order, else the object. */
 function spread(method: MethodInfo, args: Record<string, unknown>): unknown[] {
-  return method.params ? method.params.map((name) => args[name]) : [args];
+  // Own properties only: a missing `constructor` or `toString` argument is undefined, not
+  // Object.prototype's function.
+  return method.params ? method.params.map((name) => (Object.prototype.hasOwnProperty.call(args, name) ? args[name] : undefined)) : [args];
 }
 
 function isGenerator(value: unknown): value is AsyncGenerator | Generator {

@@ -302,6 +302,13 @@ describe("argument objects are data", () => {
     await p?.stop();
   });
 
+  test("a missing optional parameter named like an Object.prototype member arrives as undefined", async () => {
+    const r = await callTool(p.url, "probe", {});
+    assert.deepEqual(r.result?.structuredContent, { constructor: "undefined", toString: "undefined", valueOf: "undefined" }, JSON.stringify(r));
+    const given = await callTool(p.url, "probe", { constructor: "c", toString: "t", valueOf: "v" });
+    assert.deepEqual(given.result?.structuredContent, { constructor: "string", toString: "string", valueOf: "string" });
+  });
+
   test("JSON Schema keywords as parameter names are plain properties", async () => {
     const r = await callTool(p.url, "refs", { $ref: "#/definitions/x", $schema: "s" });
     assert.deepEqual(r.result?.structuredContent, { ref: "#/definitions/x", schema: "s" }, JSON.stringify(r));
