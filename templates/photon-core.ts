@@ -13,7 +13,6 @@
 //! photon that defines one of them itself still wins. The emit helpers (`status`, `progress`,
 //! `log`, `toast`, `thinking`, `render`) are real methods here and go through `this.emit`.
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- this mirrors a loosely typed JS API */
 
 // ─── yields (`io`) ─────────────────────────────────────────────────────────────────────────
 
