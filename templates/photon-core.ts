@@ -2,8 +2,8 @@
 //! `import { PhotonMCP, io, Table } from '@portel/photon-core'` resolves to in the generated
 //! project (wrangler.toml `[alias]`). The npm package's entry re-exports modules that need `fs`,
 //! `path`, `child_process` and `typescript`, so it can never be bundled for a Worker; this file
-//! keeps only what photons use at run time: the base class, `io` yield factories and the pure
-//! data builders.
+//! keeps only what photons use at run time: the base class, `io` yield factories, the pure
+//! data builders and `Collection`.
 //!
 //! The capabilities (`emit`, `memory`, `schedule`, `call`, `sample`, `confirm`, `elicit`,
 //! `instanceName`, `callerCwd`, `env`, `caller`) are installed on each instance by the runtime,
@@ -12,7 +12,6 @@
 //! runtime's `Object.defineProperty` on the instance never meets a conflicting member, and a
 //! photon that defines one of them itself still wins. The emit helpers (`status`, `progress`,
 //! `log`, `toast`, `thinking`, `render`) are real methods here and go through `this.emit`.
-
 
 // ─── yields (`io`) ─────────────────────────────────────────────────────────────────────────
 
