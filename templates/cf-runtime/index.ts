@@ -157,9 +157,10 @@ function spread(method: MethodInfo, args: Record<string, unknown>): unknown[] {
 }
 
 function isGenerator(value: unknown): value is AsyncGenerator | Generator {
-  return isObject(value) && typeof (value as any).next === "function" && typeof (value as any)[Symbol.asyncIterator] === "function"
-    ? true
-    : isObject(value) && typeof (value as any).next === "function" && typeof (value as any)[Symbol.iterator] === "function" && typeof (value as any).throw === "function";
+  if (!isObject(value)) return false;
+  const v = value as any;
+  const iterable = typeof v[Symbol.asyncIterator] === "function" || typeof v[Symbol.iterator] === "function";
+  return iterable && typeof v.next === "function" && typeof v.throw === "function";
 }
 
 // ─── the Durable Object ────────────────────────────────────────────────────────────────────
