@@ -47,8 +47,37 @@ pub struct ParseOutcome {
 /// SWC positions start at 1 (0 is its "dummy" position); spans are made relative to this.
 const BASE: u32 = 1;
 
+/// Deepest bracket nesting accepted. Real photons stay far below it; deeper input would only
+/// exhaust the stack of SWC's recursive-descent parser (and of every walk over its tree).
+const MAX_NESTING: usize = 256;
+
+/// Stack for the parsing thread: SWC's parser and the tree walks recurse once per nesting level,
+/// and debug builds use large frames. Reserved lazily, so the size costs address space only.
+const PARSE_STACK: usize = 256 << 20;
+
 /// Parse one `*.photon.ts` file. `path` is used for the photon name and in diagnostics.
+///
+/// Runs on its own thread with a large stack, so hostile input (deep nesting, long operator
+/// chains) gives a diagnostic instead of a stack overflow of the caller's thread.
 pub fn parse_photon(path: &Path, source: Arc<str>) -> ParseOutcome {
+    std::thread::scope(|scope| {
+        let src = source.clone();
+        let spawned = std::thread::Builder::new()
+            .name("photon-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn_scoped(scope, move || parse_on_this_thread(path, src));
+        match spawned {
+            Ok(handle) => match handle.join() {
+                Ok(outcome) => outcome,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            // No thread available (resource limits): parse here, with the caller's stack.
+            Err(_) => parse_on_this_thread(path, source),
+        }
+    })
+}
+
+fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
     let file = SourceFile::new(path, source.clone());
     let mut p = Ctx {
         file,
@@ -57,6 +86,16 @@ pub fn parse_photon(path: &Path, source: Arc<str>) -> ParseOutcome {
         len: source.len(),
     };
     let name = p.photon_name(path);
+    if let Some(at) = nesting_overflow(&source, MAX_NESTING) {
+        p.error(
+            "photon-cf::too-deeply-nested",
+            format!("brackets are nested more than {MAX_NESTING} levels deep"),
+            Span::new(at, 1),
+            "nesting limit reached here",
+            "flatten the code or the type: no photon needs this depth",
+        );
+        return p.finish(None);
+    }
 
     let comments = SingleThreadedComments::default();
     let Ok(len) = u32::try_from(source.len()) else {
@@ -105,6 +144,51 @@ pub fn parse_photon(path: &Path, source: Arc<str>) -> ParseOutcome {
     };
     let photon = p.photon(name, path, &source, &module, &comments);
     p.finish(photon)
+}
+
+/// Where bracket nesting (`(`, `[`, `{`) first exceeds `limit`, skipping comments, string and
+/// template literals. A lexical guard run before SWC; it never decides what the code means.
+fn nesting_overflow(src: &str, limit: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    } else if q != b'`' && b[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The class-derived id the local runtime uses for `this.memory` and `this.schedule`:
@@ -819,6 +903,17 @@ impl Ctx {
             if out.get("type").and_then(Value::as_str) == Some("object") && has_props {
                 tool.output_schema = Some(out);
             }
+        }
+        if std::mem::take(&mut cx.too_deep) {
+            self.warn(
+                "photon-cf::schema-too-deep",
+                format!(
+                    "a type of `{name}` nests deeper than {} levels; the schema stops there and accepts any value below",
+                    schema::MAX_SCHEMA_DEPTH
+                ),
+                span,
+                Some("simplify the parameter type, or type the deep part as `unknown`"),
+            );
         }
         Some(tool)
     }

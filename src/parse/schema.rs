@@ -38,7 +38,14 @@ pub struct SchemaCx<'a> {
     stack: Vec<String>,
     /// Names whose expansion was cut by the cycle guard (for a note in the model).
     pub recursive: Vec<String>,
+    /// Current nesting of `type_schema` calls, and whether the depth limit cut a schema.
+    depth: usize,
+    pub too_deep: bool,
 }
+
+/// Schemas deeper than this become `{}`: nobody writes such types by hand, and a bounded schema
+/// keeps every later stage (validation, serialisation, dropping) cheap and its recursion shallow.
+pub const MAX_SCHEMA_DEPTH: usize = 64;
 
 /// Properties and required names of an object schema.
 pub type ObjectParts = (Map<String, Value>, Vec<String>);
@@ -57,18 +64,31 @@ impl<'a> SchemaCx<'a> {
             blocks,
             stack: Vec::new(),
             recursive: Vec::new(),
+            depth: 0,
+            too_deep: false,
         }
     }
 
     /// The schema of one type node.
     pub fn type_schema(&mut self, ty: &TsType) -> Value {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            self.too_deep = true;
+            return json!({});
+        }
+        self.depth += 1;
+        let schema = self.type_schema_at_depth(ty);
+        self.depth -= 1;
+        schema
+    }
+
+    fn type_schema_at_depth(&mut self, ty: &TsType) -> Value {
         match ty {
             TsType::TsKeywordType(k) => keyword_schema(k.kind),
             TsType::TsTypeRef(r) => {
                 let name = entity_name(&r.type_name);
                 let args = r.type_params.as_ref().map(|p| &p.params[..]).unwrap_or(&[]);
                 if matches!(name.as_str(), "Array" | "ReadonlyArray") && !args.is_empty() {
-                    return json!({"type": "array", "items": self.type_schema(&args[0])});
+                    return array_of(self.type_schema(&args[0]));
                 }
                 self.named(&name).unwrap_or_else(object)
             }
@@ -76,23 +96,21 @@ impl<'a> SchemaCx<'a> {
                 let (properties, required) = self.members(&lit.members);
                 object_schema(properties, required)
             }
-            TsType::TsArrayType(a) => {
-                json!({"type": "array", "items": self.type_schema(&a.elem_type)})
-            }
+            TsType::TsArrayType(a) => array_of(self.type_schema(&a.elem_type)),
             TsType::TsTupleType(t) => {
                 let items: Vec<Value> = t
                     .elem_types
                     .iter()
                     .map(|e| self.type_schema(&e.ty))
                     .collect();
-                json!({"type": "array", "items": items})
+                array_of(Value::Array(items))
             }
             TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsUnionType(u)) => {
                 self.union(&u.types)
             }
             TsType::TsUnionOrIntersectionType(TsUnionOrIntersectionType::TsIntersectionType(i)) => {
                 let all: Vec<Value> = i.types.iter().map(|t| self.type_schema(t)).collect();
-                json!({ "allOf": all })
+                keyed("allOf", Value::Array(all))
             }
             TsType::TsParenthesizedType(p) => self.type_schema(&p.type_ann),
             TsType::TsOptionalType(o) => self.type_schema(&o.type_ann),
@@ -287,23 +305,23 @@ impl<'a> SchemaCx<'a> {
             } else {
                 ("boolean", bools)
             };
-            return json!({"type": ty, "enum": values});
+            return enum_of(ty, values);
         }
         if !others.is_empty() && kinds > 0 {
             let mut any: Vec<Value> = others.iter().map(|t| self.type_schema(t)).collect();
             if !strings.is_empty() {
-                any.push(json!({"type": "string", "enum": strings}));
+                any.push(enum_of("string", strings));
             }
             if !numbers.is_empty() {
-                any.push(json!({"type": "number", "enum": numbers}));
+                any.push(enum_of("number", numbers));
             }
             if !bools.is_empty() {
-                any.push(json!({"type": "boolean", "enum": bools}));
+                any.push(enum_of("boolean", bools));
             }
-            return json!({ "anyOf": any });
+            return keyed("anyOf", Value::Array(any));
         }
         let any: Vec<Value> = members.iter().map(|t| self.type_schema(t)).collect();
-        json!({ "anyOf": any })
+        keyed("anyOf", Value::Array(any))
     }
 
     /// The members of an inline object type literal for the unwrapped-parameter rule: the type
@@ -383,6 +401,29 @@ fn keyword_schema(kind: TsKeywordTypeKind) -> Value {
     }
 }
 
+// Schemas are built by moving values into maps: `json!` would serialise (copy) every
+// interpolated subtree, which is quadratic in the nesting depth.
+
+fn keyed(key: &str, value: Value) -> Value {
+    let mut m = Map::new();
+    m.insert(key.to_string(), value);
+    Value::Object(m)
+}
+
+fn array_of(items: Value) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), Value::String("array".into()));
+    m.insert("items".into(), items);
+    Value::Object(m)
+}
+
+fn enum_of(ty: &str, values: Vec<Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("type".into(), Value::String(ty.into()));
+    m.insert("enum".into(), Value::Array(values));
+    Value::Object(m)
+}
+
 fn object() -> Value {
     json!({"type": "object"})
 }
@@ -455,7 +496,10 @@ pub fn make_nullable(schema: Value) -> Value {
         any.push(json!({"type": "null"}));
         return Value::Object(m);
     }
-    json!({"anyOf": [Value::Object(m), {"type": "null"}]})
+    keyed(
+        "anyOf",
+        Value::Array(vec![Value::Object(m), json!({"type": "null"})]),
+    )
 }
 
 /// The `type` a constraint is checked against: the type itself, or the first non-null entry of
