@@ -289,8 +289,8 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
 
     /** Runs method `tool` of the photon with already validated arguments. */
     async #invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
-      const object = await this.#ready();
-      const target = method.static ? PhotonCtor : object;
+      // A static method belongs to the class: it needs no instance (nor its configuration).
+      const target = method.static ? PhotonCtor : await this.#ready();
       const fn = target[tool];
       if (typeof fn !== "function") throw new Error(`${photon.name}.${tool} is not a method`);
       const run = async () => {
