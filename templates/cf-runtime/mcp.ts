@@ -316,7 +316,7 @@ async function runTool(host: McpHost, name: string, method: MethodInfo, args: Re
   try {
     return toolResult(await host.invoke(name, method, args));
   } catch (e) {
-    if (e instanceof RpcError) throw e;
+    // Whatever the tool's code threw (arguments were validated before) is the tool's error.
     return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
   }
 }
