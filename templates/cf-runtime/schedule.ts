@@ -349,9 +349,10 @@ export function createScheduler(host: SchedulerHost): Scheduler {
       current.status = 'completed';
     }
     if (current.status === 'active') {
-      // Count from the later of "now" and the due time, so missed firings collapse into this
-      // one run instead of replaying one run per missed minute.
-      const due = current.nextRunAt ? Date.parse(current.nextRunAt) : finishedAt;
+      // Count from the later of "now" and this run's due time (from before the run: an update
+      // during the run has re-armed from its own "now" already), so missed firings collapse
+      // into this one run instead of replaying one run per missed minute.
+      const due = task.nextRunAt ? Date.parse(task.nextRunAt) : finishedAt;
       arm(current, Math.max(finishedAt, due));
     } else {
       delete current.nextRunAt;
