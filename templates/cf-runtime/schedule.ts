@@ -362,12 +362,14 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   async function alarm(): Promise<void> {
     const now = Date.now();
-    const due = (await all()).filter(
-      (task) => task.status === 'active' && task.nextRunAt && Date.parse(task.nextRunAt) <= now + JITTER_MS,
-    );
-    // One after another: runs share the photon instance, as they do locally.
-    for (const task of due) {
-      await runTask(task);
+    const isDue = (task: ScheduledTask | null): task is ScheduledTask =>
+      task !== null && task.status === 'active' && !!task.nextRunAt && Date.parse(task.nextRunAt) <= now + JITTER_MS;
+    const due = (await all()).filter(isDue);
+    // One after another: runs share the photon instance, as they do locally. Each task is read
+    // again first, since an earlier run may have cancelled, paused or retimed it.
+    for (const { id } of due) {
+      const task = await load(id);
+      if (isDue(task)) await runTask(task);
     }
     await rearm();
   }

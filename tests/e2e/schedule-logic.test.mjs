@@ -186,6 +186,23 @@ test("a task cancelled during its own run stays cancelled; one updated during it
   assert.equal(await storage.getAlarm(), Date.parse("2026-03-01T12:00:00Z"));
 });
 
+test("a task cancelled or paused by an earlier run of the same alarm does not run", async () => {
+  const { storage, scheduler, calls } = setup(async (method, _params, s) => {
+    if (method === "first") {
+      await s.cancelByName("second");
+      await s.pause((await s.getByName("third")).id);
+    }
+  });
+  await scheduler.create({ name: "first", schedule: "* * * * *", method: "first" });
+  clock += 1;
+  await scheduler.create({ name: "second", schedule: "* * * * *", method: "second" });
+  clock += 1;
+  await scheduler.create({ name: "third", schedule: "* * * * *", method: "third" });
+  await fire(storage, scheduler);
+  assert.deepEqual(calls.map((c) => c[0]), ["first"]);
+  assert.equal((await scheduler.getByName("third")).status, "paused");
+});
+
 test("syncDeclared creates, keeps (with history), retimes and removes @scheduled tasks", async () => {
   const { storage, scheduler } = setup();
   await scheduler.create({ name: "mine", schedule: "@daily", method: "own" });
