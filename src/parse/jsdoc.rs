@@ -58,7 +58,8 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
 }
 
 /// Block tags that may follow the description on the same line in a one-line block:
-/// `/** Reset everything. @destructive */`.
+/// `/** Reset everything. @destructive */`. Not `@dependencies`/`@photons`: prose such as
+/// "Extract @dependencies from the header" must not declare packages.
 const INLINE_BLOCK_TAGS: &[&str] = &[
     "param",
     "returns",
@@ -85,8 +86,6 @@ const INLINE_BLOCK_TAGS: &[&str] = &[
     "version",
     "auth",
     "runtime",
-    "dependencies",
-    "photons",
 ];
 
 /// In a block with a single non-empty line, split the line before each known tag that follows

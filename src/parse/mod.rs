@@ -608,7 +608,20 @@ impl Ctx {
             for tag in jsdoc::tags(&lines) {
                 match tag.name {
                     "dependencies" => {
-                        for spec in jsdoc::dependencies(tag.value) {
+                        let specs = jsdoc::dependencies(tag.value);
+                        // Prose such as "Extract @dependencies from the header": entries with
+                        // blanks are no npm specs. Upstream drops them silently; say so instead.
+                        if specs.iter().any(|s| s.entry.contains(char::is_whitespace)) {
+                            let span = self.comment_span(comment, tag.offset, tag.span_len());
+                            self.warn(
+                                "photon-cf::ignored-dependencies",
+                                "this `@dependencies` line reads as prose, not a list of packages; it is ignored",
+                                span,
+                                Some("write `@dependencies name@range, other@range` (comma-separated npm specs)"),
+                            );
+                            continue;
+                        }
+                        for spec in specs {
                             let span = self.comment_span(
                                 comment,
                                 tag.value_offset + spec.offset,

@@ -1047,3 +1047,29 @@ fn mutated_fixtures_never_panic() {
     }
     assert!(runs >= 100, "only {runs} mutations ran");
 }
+
+#[test]
+fn prose_dependencies_are_ignored_with_a_warning() {
+    // A one-line block never declares packages mid-sentence.
+    let p = photon(
+        "export default class X {\n  /**\n   * Extract @dependencies from the header\n   */\n  private x() {}\n}",
+    );
+    assert!(p.doc.dependencies.is_empty());
+    // At the start of a line, prose is reported, not turned into packages or errors.
+    let out = parse(
+        "t.photon.ts",
+        "/**\n * @dependencies are listed below\n */\nexport default class X {}",
+    );
+    assert_eq!(codes(&out), ["photon-cf::ignored-dependencies"]);
+    // A spec list with a bad name is an error at that name.
+    let out = parse(
+        "t.photon.ts",
+        "/**\n * @dependencies zod@^3, Bad@1\n */\nexport default class X {}",
+    );
+    assert_eq!(codes(&out), ["photon-cf::bad-dependency"]);
+    assert_eq!(
+        out.diagnostics.iter().next().unwrap().line_col(),
+        Some((2, 30))
+    );
+    assert_eq!(out.photon.unwrap().doc.dependencies.len(), 1);
+}
