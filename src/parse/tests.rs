@@ -1069,7 +1069,7 @@ fn prose_dependencies_are_ignored_with_a_warning() {
     assert_eq!(codes(&out), ["photon-cf::bad-dependency"]);
     assert_eq!(
         out.diagnostics.iter().next().unwrap().line_col(),
-        Some((2, 30))
+        Some((2, 26))
     );
     assert_eq!(out.photon.unwrap().doc.dependencies.len(), 1);
 }
