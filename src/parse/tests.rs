@@ -1073,3 +1073,18 @@ fn prose_dependencies_are_ignored_with_a_warning() {
     );
     assert_eq!(out.photon.unwrap().doc.dependencies.len(), 1);
 }
+
+#[test]
+fn bom_crlf_and_this_parameter() {
+    let src = "\u{feff}/**\r\n * Windows file.\r\n * @version 1.0.0\r\n */\r\nexport default class X {\r\n  /**\r\n   * Hi.\r\n   * @param a The a\r\n   */\r\n  async m(this: X, a: string) {}\r\n}\r\n";
+    let p = photon(src);
+    assert_eq!(p.doc.description.as_deref(), Some("Windows file."));
+    assert_eq!(p.doc.version.as_deref(), Some("1.0.0"));
+    assert_eq!(p.tools[0].params, ["a"]);
+    assert_eq!(
+        p.tools[0].input_schema["properties"]["a"]["description"],
+        json!("The a")
+    );
+    let s = p.class.span;
+    assert_eq!(&src[s.offset..s.offset + s.len], "X");
+}
