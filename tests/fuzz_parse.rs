@@ -13,12 +13,14 @@ use std::time::Duration;
 fn mutated_photons_never_panic_the_parser_or_renderer() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let crash_dir = std::env::temp_dir().join(format!("photon-cf-fuzz-{}", std::process::id()));
+    let work = tempfile::tempdir().unwrap();
     let limits = engine::Limits {
         seed: 20261122,
         duration: Duration::from_secs(5),
         max_iterations: Some(20_000),
         crash_dir: Some(crash_dir.clone()),
         current_file: None,
+        work_dir: work.path().to_path_buf(),
     };
     // The CLI parses on the main thread (8 MiB of stack); test threads get 2 MiB. Give the run
     // the same stack the real binary has, so a depth the CLI survives does not fail here.
@@ -29,8 +31,9 @@ fn mutated_photons_never_panic_the_parser_or_renderer() {
         .join()
         .unwrap();
     eprintln!(
-        "fuzz: {} iterations in {:.1} s, {} parsed, {} rendered, {} rejected, {} crashes",
+        "fuzz: {} iterations ({} projects) in {:.1} s, {} parsed, {} rendered, {} rejected, {} crashes",
         stats.iterations,
+        stats.projects,
         stats.elapsed.as_secs_f64(),
         stats.parsed,
         stats.rendered,

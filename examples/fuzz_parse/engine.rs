@@ -494,12 +494,22 @@ fn render_project(
         host: photon,
         siblings: Vec::new(),
     };
+    render_checked(&project, existing_toml, diagnostics)
+}
+
+/// Render `project` and check that the manifest's JSON, `package.json` and `wrangler.toml` parse
+/// back and that every photon's description survived as data.
+fn render_checked(
+    project: &photon_cf::resolve::Project,
+    existing_toml: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> bool {
     let existing = existing_toml.map(|text| photon_cf::render::ExistingToml {
         path: Path::new("dist/wrangler.toml"),
         text,
     });
     let rendered = match photon_cf::render::render(
-        &project,
+        project,
         &photon_cf::render::RenderOptions::default(),
         existing,
     ) {
@@ -517,12 +527,15 @@ fn render_project(
                 .unwrap_or_else(|| panic!("manifest.ts has an unexpected shape:\n{text}"));
             let value: serde_json::Value = serde_json::from_str(json)
                 .unwrap_or_else(|e| panic!("manifest.ts holds broken JSON ({e}):\n{json}"));
-            let description = &value["photons"][&project.host.name]["description"];
-            assert_eq!(
-                description.as_str(),
-                project.host.doc.description.as_deref(),
-                "the manifest changed the description"
-            );
+            for photon in project.photons() {
+                let description = &value["photons"][&photon.name]["description"];
+                assert_eq!(
+                    description.as_str(),
+                    photon.doc.description.as_deref(),
+                    "the manifest changed the description of {}",
+                    photon.name
+                );
+            }
         } else if name.ends_with(".json") {
             serde_json::from_str::<serde_json::Value>(text)
                 .unwrap_or_else(|e| panic!("{name} is broken JSON ({e}):\n{text}"));
@@ -545,6 +558,72 @@ const EXISTING_TOML: &[&str] = &[
     "[durable_objects]\nbindings = 3\nmigrations = {}\n",
     "compatibility_date = \"not-a-date\"\n[[migrations]]\ntag = 7\n",
 ];
+
+/// A whole project: the host `p0` and siblings `p1`..: written into `dir`, resolved from disk
+/// (siblings named in mutated `@photons` tags: chains, cycles, self references, missing and
+/// malformed names), then rendered together.
+pub fn exercise_project(
+    dir: &Path,
+    files: &[(String, String)],
+    existing_toml: Option<&str>,
+    printer: &Printer,
+) -> Exercised {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("the fuzz work directory is writable");
+    }
+    let host = dir.join(&files[0].0);
+    let (project, mut diagnostics) = photon_cf::resolve::resolve(&host, &[]);
+    let parsed = project.is_some();
+    let mut rendered = false;
+    if let Some(project) = project {
+        rendered = render_checked(&project, existing_toml, &mut diagnostics);
+    }
+    for diagnostic in diagnostics.iter() {
+        serde_json::to_string(&diagnostic.to_json()).expect("diagnostic JSON serialises");
+        let _ = printer.render_diagnostic(diagnostic);
+    }
+    Exercised {
+        parsed,
+        rendered,
+        errors: diagnostics.error_count(),
+    }
+}
+
+/// The files of a random project: 2 to 4 mutated seeds, each given a `@photons` tag that names
+/// other members of the project, itself, a missing photon or a bad name.
+pub fn random_project(rng: &mut Rng, seeds: &[(PathBuf, String)]) -> Vec<(String, String)> {
+    let count = 2 + rng.below(3);
+    let names: Vec<String> = (0..count).map(|i| format!("p{i}")).collect();
+    let extra = ["missing-one", "Bad Name", "../p0", "p0", "", "p1,p1"];
+    (0..count)
+        .map(|i| {
+            let mut siblings: Vec<String> = Vec::new();
+            for _ in 0..rng.below(3) {
+                if rng.chance(80) {
+                    siblings.push(rng.pick(&names).clone());
+                } else {
+                    siblings.push(rng.pick(&extra).to_string());
+                }
+            }
+            let (_, seed) = rng.pick(seeds);
+            let mut text = seed.clone();
+            if rng.chance(50) {
+                mutate_once(rng, &mut text, seeds);
+            }
+            let header = if siblings.is_empty() {
+                String::new()
+            } else {
+                format!("/**\n * @photons {}\n */\n", siblings.join(", "))
+            };
+            (format!("{}.photon.ts", names[i]), header + &text)
+        })
+        .collect()
+}
 
 pub struct Exercised {
     pub parsed: bool,
@@ -570,6 +649,8 @@ pub struct Stats {
     pub parsed: u64,
     /// Mutants that came out as a whole rendered project.
     pub rendered: u64,
+    /// Iterations that were multi-photon projects resolved from disk.
+    pub projects: u64,
     /// Mutants with at least one error diagnostic.
     pub rejected: u64,
     pub crashes: Vec<Crash>,
@@ -594,12 +675,15 @@ pub struct Limits {
     /// Written before each input, so an abort that cannot be caught (a stack overflow) still
     /// leaves the input that caused it.
     pub current_file: Option<PathBuf>,
+    /// Where multi-photon projects are written for `resolve` to read.
+    pub work_dir: PathBuf,
 }
 
 /// Run mutants until the time or iteration budget is spent.
 pub fn run(root: &Path, limits: &Limits) -> Stats {
     let seeds = load_seeds(root);
     let printer = quiet_printer();
+    std::fs::create_dir_all(&limits.work_dir).expect("the fuzz work directory can be created");
     let mut rng = Rng::new(limits.seed);
     let mut stats = Stats::default();
     let started = Instant::now();
@@ -619,6 +703,41 @@ pub fn run(root: &Path, limits: &Limits) -> Stats {
             .max_iterations
             .is_none_or(|max| stats.iterations < max)
     {
+        // One run in ten is a whole project of siblings read from disk.
+        if rng.chance(10) {
+            let files = random_project(&mut rng, &seeds);
+            stats.iterations += 1;
+            stats.projects += 1;
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                exercise_project(&limits.work_dir, &files, None, &printer)
+            }));
+            match outcome {
+                Ok(done) => {
+                    stats.parsed += u64::from(done.parsed);
+                    stats.rendered += u64::from(done.rendered);
+                    stats.rejected += u64::from(done.errors > 0);
+                }
+                Err(_) => {
+                    let message = std::mem::take(&mut *last_panic.lock().unwrap());
+                    let saved = limits.crash_dir.as_ref().map(|dir| {
+                        let case = dir.join(format!("crash-{}", stats.crashes.len()));
+                        let _ = std::fs::create_dir_all(&case);
+                        for (name, text) in &files {
+                            let _ = std::fs::write(case.join(name), text);
+                        }
+                        let _ = std::fs::write(case.join("panic.txt"), &message);
+                        case
+                    });
+                    stats.crashes.push(Crash {
+                        iteration: stats.iterations,
+                        path: limits.work_dir.join(&files[0].0),
+                        message,
+                        saved,
+                    });
+                }
+            }
+            continue;
+        }
         // Mostly start fresh from a seed; sometimes keep mutating the last mutant, so damage
         // accumulates the way a half-finished edit does.
         let (seed_path, mut text) = match previous.take() {

@@ -50,16 +50,19 @@ fn main() -> ExitCode {
         max_iterations,
         crash_dir: Some(crash_dir.clone()),
         current_file: Some(current_file.clone()),
+        work_dir: crash_dir.join("project"),
     };
     eprintln!("fuzz_parse: seed {seed}, up to {seconds} s");
     let stats = engine::run(&root, &limits);
     // The run finished without an uncaught abort, so the last input needs no keeping.
     let _ = std::fs::remove_file(&current_file);
+    let _ = std::fs::remove_dir_all(crash_dir.join("project"));
     let secs = stats.elapsed.as_secs_f64();
     println!(
-        "fuzz_parse: seed {seed}: {} iterations in {secs:.1} s ({:.0}/s), {} parsed as photons, {} rendered, {} rejected with errors, {} crashes",
+        "fuzz_parse: seed {seed}: {} iterations in {secs:.1} s ({:.0}/s), {} of them multi-photon projects, {} parsed, {} rendered, {} rejected with errors, {} crashes",
         stats.iterations,
         stats.iterations as f64 / secs.max(1e-9),
+        stats.projects,
         stats.parsed,
         stats.rendered,
         stats.rejected,
