@@ -53,7 +53,7 @@ const MAX_NESTING: usize = 256;
 
 /// Stack for the parsing thread: SWC's parser and the tree walks recurse once per nesting level,
 /// and debug builds use large frames. Reserved lazily, so the size costs address space only.
-const PARSE_STACK: usize = 256 << 20;
+const PARSE_STACK: usize = 32 << 20;
 
 /// Parse one `*.photon.ts` file. `path` is used for the photon name and in diagnostics.
 ///
@@ -86,10 +86,12 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
         len: source.len(),
     };
     let name = p.photon_name(path);
-    if let Some(at) = nesting_overflow(&source, MAX_NESTING) {
+    if let Some(at) = nesting_overflow(&source, MAX_NESTING, MAX_CHAIN) {
         p.error(
             "photon-cf::too-deeply-nested",
-            format!("brackets are nested more than {MAX_NESTING} levels deep"),
+            format!(
+                "the code nests too deeply to parse safely (over {MAX_NESTING} brackets, or over {MAX_CHAIN} chained operators in one expression)"
+            ),
             Span::new(at, 1),
             "nesting limit reached here",
             "flatten the code or the type: no photon needs this depth",
@@ -146,20 +148,35 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
     p.finish(photon)
 }
 
-/// Where bracket nesting (`(`, `[`, `{`) first exceeds `limit`, skipping comments, string and
-/// template literals. A lexical guard run before SWC; it never decides what the code means.
-fn nesting_overflow(src: &str, limit: usize) -> Option<usize> {
+/// Operator characters (and prefix keywords such as `await`) allowed in one expression: between
+/// two `,`/`;`/`}` of the same bracket level. SWC's parser, the tree walks and the tree's drop all
+/// recurse once per chained operator (`!!!!x`, `a ? b : c ? ...`, `x => y => ...`, `a || b || ...`),
+/// so more is refused like deep brackets. Hand-written code stays far below it.
+const MAX_CHAIN: usize = 1000;
+
+/// Where nesting first gets too deep for a recursive-descent parser: brackets (`(`, `[`, `{`)
+/// nested more than `limit` levels, or more than `chain` operators in one expression, or as many
+/// `else` in one block. Comments, string and template literals are
+/// skipped. A lexical guard run before SWC; it never decides what the code means.
+fn nesting_overflow(src: &str, limit: usize, chain: usize) -> Option<usize> {
+    const CHAIN_WORDS: &[&str] = &[
+        "await", "delete", "infer", "keyof", "new", "readonly", "typeof", "unique", "void", "yield",
+    ];
     let b = src.as_bytes();
-    let mut depth = 0usize;
+    // Per open bracket: chained operators since the last `,`/`;`, and `else`s in the block.
+    let mut frames: Vec<(usize, usize)> = vec![(0, 0)];
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            b'/' if b.get(i + 1) == Some(&b'/') => {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        let mut chained = false;
+        match c {
+            b'/' if next == Some(b'/') => {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
+            b'/' if next == Some(b'*') => {
                 i += 2;
                 while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
                     i += 1;
@@ -178,13 +195,68 @@ fn nesting_overflow(src: &str, limit: usize) -> Option<usize> {
                 }
             }
             b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
+                frames.push((0, 0));
+                if frames.len() > limit + 1 {
                     return Some(i);
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                if frames.len() > 1 {
+                    frames.pop();
+                }
+                // A closed block ends a member or statement of the enclosing one (class bodies
+                // and ASI-style code have no `;` between members).
+                // Not when an operator follows: `a ? {} : a ? {} : ...` is still one chain.
+                if c == b'}' {
+                    let rest = &b[i + 1..];
+                    let at = rest.iter().position(|x| !x.is_ascii_whitespace());
+                    let continues = at.is_some_and(|k| {
+                        let op = b"?:+-*/%&|^!~<>=.".contains(&rest[k]);
+                        let comment =
+                            rest[k] == b'/' && matches!(rest.get(k + 1), Some(b'/' | b'*'));
+                        op && !comment
+                    });
+                    if !continues {
+                        frames.last_mut()?.0 = 0;
+                    }
+                }
+            }
+            b',' | b';' => frames.last_mut()?.0 = 0,
+            // Every operator character counts: prefix chains (`!!x`, `----x`), right-nested
+            // ones (`a ? b : c ? ...`, `x => y => ...`, `a = b = ...`) and long binary or member
+            // chains all become one level of recursion per operator somewhere.
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'!' | b'~' | b'<' | b'>'
+            | b'?' | b'=' | b'.' => chained = true,
+            _ if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
+                {
+                    i += 1;
+                }
+                let word = &src[start..i];
+                if word == "else" {
+                    let frame = frames.last_mut()?;
+                    frame.1 += 1;
+                    if frame.1 > chain {
+                        return Some(start);
+                    }
+                } else if CHAIN_WORDS.contains(&word) {
+                    let frame = frames.last_mut()?;
+                    frame.0 += 1;
+                    if frame.0 > chain {
+                        return Some(start);
+                    }
+                }
+                continue;
+            }
             _ => {}
+        }
+        if chained {
+            let frame = frames.last_mut()?;
+            frame.0 += 1;
+            if frame.0 > chain {
+                return Some(i);
+            }
         }
         i += 1;
     }

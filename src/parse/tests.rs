@@ -908,8 +908,8 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         "[".repeat(400)
     );
     assert!(parse("t.photon.ts", &src).diagnostics.is_empty());
-    assert_eq!(nesting_overflow("((()))", 2), Some(2));
-    assert_eq!(nesting_overflow("(()) (())", 2), None);
+    assert_eq!(nesting_overflow("((()))", 2, 10), Some(2));
+    assert_eq!(nesting_overflow("(()) (())", 2, 10), None);
 }
 
 #[test]
@@ -1087,4 +1087,32 @@ fn bom_crlf_and_this_parameter() {
     );
     let s = p.class.span;
     assert_eq!(&src[s.offset..s.offset + s.len], "X");
+}
+
+#[test]
+fn operator_chains_are_a_diagnostic_not_a_stack_overflow() {
+    for (prefix, unit, suffix) in [
+        ("return ", "!", "x;"),
+        ("return ", "x => ", "1;"),
+        ("return ", "a ? b : ", "c;"),
+        ("return ", "a ? {} : ", "c;"),
+        ("return x", ".a", ";"),
+        ("return ", "a || ", "b;"),
+        ("return ", "await ", "x;"),
+        ("let x = 1; ", "x = ", "2;"),
+        ("if (a) {} ", "else if (a) {} ", ""),
+    ] {
+        let src = format!(
+            "export default class X {{ async m() {{ {prefix}{}{suffix} }} }}",
+            unit.repeat(30_000)
+        );
+        let out = parse("t.photon.ts", &src);
+        assert_eq!(codes(&out), ["photon-cf::too-deeply-nested"], "{unit}");
+    }
+    // Long but flat code is fine: commas, semicolons and closed blocks end a chain.
+    let flat = format!(
+        "export default class X {{\n{}}}",
+        "  m() { return a + b * c - d; }\n".repeat(2000)
+    );
+    assert!(nesting_overflow(&flat, MAX_NESTING, MAX_CHAIN).is_none());
 }
