@@ -363,7 +363,20 @@ impl Ctx {
         help: Option<&str>,
     ) {
         let message = message.into();
-        let mut d = Diagnostic::warning(code, message.clone()).at(&self.file, span, "here");
+        let label = match code {
+            "photon-cf::settings-not-supported" => "no `settings` tool on Workers",
+            "photon-cf::ignored-dependencies" => "not a package list",
+            "photon-cf::unsupported-constructor-param" => "passed as `undefined`",
+            "photon-cf::unsupported-injection" => "passed as `undefined`",
+            "photon-cf::route-not-supported" => "HTTP route, not deployed",
+            "photon-cf::prompt-not-supported" => "prompt or resource, not deployed",
+            "photon-cf::schema-too-deep" => "schema cut here",
+            "photon-cf::unknown-param" => "no such parameter",
+            "photon-cf::bad-constraint" => "ignored",
+            "photon-cf::computed-default" => "computed at call time",
+            _ => "here",
+        };
+        let mut d = Diagnostic::warning(code, message.clone()).at(&self.file, span, label);
         if let Some(h) = help {
             d = d.with_help(h);
         }
@@ -1181,7 +1194,12 @@ impl Ctx {
         for issue in schema::apply_constraints(prop, &d.constraints) {
             let tag = &d.constraints[issue.tag_index];
             let span = self.comment_span(comment, d.text_offset + tag.offset, tag.len);
-            self.warn("photon-cf::bad-constraint", issue.message, span, None);
+            let help = if tag.name == "format" {
+                "known formats: email, date, date-time, time, duration, uri, url, uuid, hostname, ipv4, ipv6, password, secret, textarea, markdown, code[:lang], color, phone, path, file, json, table, ..."
+            } else {
+                "inline tags: {@min n} {@max n} {@pattern re} {@format f} {@choice a,b} {@default v} {@example v} {@label x} {@multipleOf n} {@unique} {@minItems n} {@maxItems n} {@deprecated} {@readOnly} {@writeOnly} {@placeholder x} {@hint x} {@hidden} {@accept x} {@field t} {@choice-from tool}"
+            };
+            self.warn("photon-cf::bad-constraint", issue.message, span, Some(help));
         }
     }
 
