@@ -68,11 +68,42 @@ export const ask = io.ask;
 
 // ─── the base class ────────────────────────────────────────────────────────────────────────
 
+type Scope = 'photon' | 'session' | 'global' | { scope?: string; namespace?: string };
+
+/** `this.memory` as photons call it (generic like the local MemoryProvider, for `get<T>(...)`). */
+export interface PhotonMemory {
+  get<T = any>(key: string, scope?: Scope): Promise<T | null>;
+  set<T = any>(key: string, value: T, scope?: Scope): Promise<void>;
+  delete(key: string, scope?: Scope): Promise<boolean>;
+  has(key: string, scope?: Scope): Promise<boolean>;
+  keys(scope?: Scope): Promise<string[]>;
+  clear(scope?: Scope): Promise<void>;
+  getAll<T = any>(scope?: Scope): Promise<Record<string, T>>;
+  list<T = any>(prefix?: string, scope?: Scope): Promise<{ key: string; value: T }[]>;
+  update<T = any>(key: string, fn: (current: T | null) => T | Promise<T>, scope?: Scope): Promise<T>;
+  [other: string]: any;
+}
+
+/** `this.schedule` (the local ScheduleProvider's API). */
+export interface PhotonSchedule {
+  create(options: { name: string; schedule: string; method: string; params?: Record<string, unknown>; description?: string; fireOnce?: boolean; maxExecutions?: number }): Promise<any>;
+  get(id: string): Promise<any | null>;
+  getByName(name: string): Promise<any | null>;
+  list(status?: 'active' | 'paused' | 'completed' | 'error'): Promise<any[]>;
+  update(id: string, updates: Record<string, unknown>): Promise<any>;
+  pause(id: string): Promise<any>;
+  resume(id: string): Promise<any>;
+  cancel(id: string): Promise<boolean>;
+  cancelByName(name: string): Promise<boolean>;
+  has(name: string): Promise<boolean>;
+  cancelAll(): Promise<number>;
+}
+
 /** What the runtime installs on every photon instance (see the file comment). */
 export interface Photon {
   emit(data: unknown, payload?: unknown): void;
-  memory: any;
-  schedule: any;
+  memory: PhotonMemory;
+  schedule: PhotonSchedule;
   call(target: string, params?: Record<string, unknown>, options?: { instance?: string }): Promise<any>;
   sample(params: Record<string, unknown>): Promise<string>;
   confirm(question: string): Promise<boolean>;
@@ -206,7 +237,7 @@ export default Photon;
 
 // ─── data builders (returned from tools; serialised through toJSON) ─────────────────────────
 
-type Row = Record<string, unknown>;
+type Row = Record<string, any>;
 
 abstract class UIType {
   abstract readonly _photonType: string;
@@ -226,9 +257,31 @@ function labelOf(key: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
+/** A typed column of the field-based Table API: `{type, source, options}`. */
+export interface FieldDefinition {
+  type: string;
+  source: string;
+  options: Record<string, unknown>;
+  actions?: unknown[];
+}
+
+type FieldOptions = Record<string, unknown>;
+const FIELD_TYPES = [
+  'text', 'email', 'url', 'phone', 'number', 'currency', 'percent', 'date', 'datetime', 'time',
+  'boolean', 'image', 'avatar', 'gallery', 'file', 'badge', 'tags', 'rating', 'price', 'stock',
+  'quantity', 'user', 'reference',
+] as const;
+type FieldType = (typeof FIELD_TYPES)[number];
+
+/** `Field.text('name')`, `Field.badge('status', {colors})`, ...: field definitions as data. */
+export const Field = Object.fromEntries(
+  FIELD_TYPES.map((type) => [type, (source: string, options?: FieldOptions): FieldDefinition => ({ type, source, options: options ?? {} })]),
+) as unknown as Record<FieldType, (source: string, options?: FieldOptions) => FieldDefinition>;
+
 export class Table extends UIType {
   readonly _photonType = 'table' as const;
   private cols: Row[] = [];
+  private fieldList: FieldDefinition[] = [];
   private data: Row[] = [];
   constructor(data?: Row[]) {
     super();
@@ -252,6 +305,81 @@ export class Table extends UIType {
   row(data: Row): this {
     this.data.push(data);
     return this;
+  }
+  fields(definitions: FieldDefinition[]): this {
+    this.fieldList = Array.isArray(definitions) ? [...definitions] : [];
+    return this;
+  }
+  field(definition: FieldDefinition): this {
+    this.fieldList.push(definition);
+    return this;
+  }
+  private typed(type: FieldType, source: string, options?: FieldOptions): this {
+    return this.field({ type, source, options: options ?? {} });
+  }
+  text(source: string, options?: FieldOptions): this {
+    return this.typed('text', source, options);
+  }
+  email(source: string, options?: FieldOptions): this {
+    return this.typed('email', source, options);
+  }
+  url(source: string, options?: FieldOptions): this {
+    return this.typed('url', source, options);
+  }
+  phone(source: string, options?: FieldOptions): this {
+    return this.typed('phone', source, options);
+  }
+  number(source: string, options?: FieldOptions): this {
+    return this.typed('number', source, options);
+  }
+  currency(source: string, options?: FieldOptions): this {
+    return this.typed('currency', source, options);
+  }
+  percent(source: string, options?: FieldOptions): this {
+    return this.typed('percent', source, options);
+  }
+  date(source: string, options?: FieldOptions): this {
+    return this.typed('date', source, options);
+  }
+  datetime(source: string, options?: FieldOptions): this {
+    return this.typed('datetime', source, options);
+  }
+  boolean(source: string, options?: FieldOptions): this {
+    return this.typed('boolean', source, options);
+  }
+  image(source: string, options?: FieldOptions): this {
+    return this.typed('image', source, options);
+  }
+  avatar(source: string, options?: FieldOptions): this {
+    return this.typed('avatar', source, options);
+  }
+  badge(source: string, options?: FieldOptions): this {
+    return this.typed('badge', source, options);
+  }
+  tags(source: string, options?: FieldOptions): this {
+    return this.typed('tags', source, options);
+  }
+  rating(source: string, options?: FieldOptions): this {
+    return this.typed('rating', source, options);
+  }
+  price(source: string, options?: FieldOptions): this {
+    return this.typed('price', source, options);
+  }
+  stock(source: string, options?: FieldOptions): this {
+    return this.typed('stock', source, options);
+  }
+  user(source: string, options?: FieldOptions): this {
+    return this.typed('user', source, options);
+  }
+  reference(source: string, options?: FieldOptions): this {
+    return this.typed('reference', source, options);
+  }
+  actions(items: unknown[], options?: FieldOptions): this {
+    return this.field({ type: 'actions', source: '', options: options ?? {}, actions: Array.isArray(items) ? items : [] });
+  }
+  /** A render function cannot travel as JSON: the column is kept, the function is not. */
+  custom(source: string, _render?: unknown, options?: FieldOptions): this {
+    return this.field({ type: 'custom', source, options: options ?? {} });
   }
   searchable(on = true): this {
     return this.set('searchable', on);
@@ -281,10 +409,10 @@ export class Table extends UIType {
     // Columns come from the first row when none were given, as upstream infers them.
     const first = this.data[0];
     const columns =
-      this.cols.length > 0 || !first || typeof first !== 'object'
+      this.cols.length > 0 || this.fieldList.length > 0 || !first || typeof first !== 'object'
         ? this.cols
         : Object.keys(first).map((key) => ({ key, label: labelOf(key), type: typeof first[key] === 'number' ? 'number' : 'string' }));
-    return { _photonType: this._photonType, columns, rows: this.data, options: this.options };
+    return { _photonType: this._photonType, columns, fields: this.fieldList, rows: this.data, options: this.options };
   }
 }
 

@@ -86,6 +86,11 @@ test("Table, Chart, Stats, Cards, Progress and Collection serialise to their dat
   assert.deepEqual(d.table.rows, [{ name: "a", n: 1 }]);
   assert.deepEqual(d.table.columns.map((c) => c.key), ["name", "n"]);
   assert.deepEqual(d.table.options, { title: "T", paginated: true, pageSize: 5 });
+  assert.deepEqual(d.fielded.fields, [
+    { type: "text", source: "name", options: {} },
+    { type: "badge", source: "status", options: { colors: { ok: "green" } } },
+    { type: "currency", source: "amount", options: { currency: "EUR" } },
+  ], "the field-based Table API of newer photon-core (used by the catalogue's expenses and deploy)");
   assert.deepEqual([d.chart._photonType, d.chart.chartType, d.chart.labels, d.chart.series], ["chart", "bar", ["x", "y"], [{ name: "s", data: [1, 2] }]]);
   assert.deepEqual(d.stats.stats, [
     { label: "Users", value: 3 },
