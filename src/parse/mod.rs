@@ -130,15 +130,29 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
         }
     };
     errors.sort_by_key(|e| e.span().lo);
+    let content_end = source.trim_end().len();
     for e in &errors {
-        let span = p.span(e.span());
+        let mut span = p.span(e.span());
+        let mut label = "the parser stopped here";
+        let mut help =
+            "fix the TypeScript syntax; photon-cf parses the file as TypeScript with decorators";
+        // An error at the very end has nothing to underline: point at the last character.
+        if span.offset >= content_end && content_end > 0 {
+            let last = source[..content_end]
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
+            span = Span::new(content_end - last, last);
+            label = "the file ends here";
+            help = "the file ends too early: a closing `}`, `)` or `]` is probably missing";
+        }
         p.diagnostics.push(
             Diagnostic::error(
                 "photon-cf::syntax-error",
                 format!("syntax error: {}", e.kind().msg()),
             )
-            .at(&p.file, span, "the parser stopped here")
-            .with_help("fix the TypeScript syntax; photon-cf parses the file as TypeScript with decorators"),
+            .at(&p.file, span, label)
+            .with_help(help),
         );
     }
     let Some(module) = module else {

@@ -1116,3 +1116,13 @@ fn operator_chains_are_a_diagnostic_not_a_stack_overflow() {
     );
     assert!(nesting_overflow(&flat, MAX_NESTING, MAX_CHAIN).is_none());
 }
+
+#[test]
+fn unexpected_end_points_at_the_last_character() {
+    let src = "export default class X {\n  m() { return 1; }\n\n\n";
+    let out = parse("t.photon.ts", src);
+    assert_eq!(codes(&out), ["photon-cf::syntax-error"]);
+    let d = out.diagnostics.iter().next().unwrap();
+    assert_eq!(d.line_col(), Some((2, 19)));
+    assert_eq!(d.labels[0].0.len, 1);
+}
