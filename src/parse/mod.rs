@@ -388,6 +388,7 @@ impl Ctx {
             "photon-cf::unknown-param" => "no such parameter",
             "photon-cf::bad-constraint" => "ignored",
             "photon-cf::computed-default" => "computed at call time",
+            "photon-cf::unusual-tool-name" => "tool name",
             _ => "here",
         };
         let mut d = Diagnostic::warning(code, message.clone()).at(&self.file, span, label);
@@ -913,6 +914,18 @@ impl Ctx {
             _ => {}
         }
         let span = self.span(m.span);
+        let valid_name = name.len() <= 128
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if !valid_name {
+            self.warn(
+                "photon-cf::unusual-tool-name",
+                format!("`{name}` is not a portable MCP tool name (letters, digits, `_`, `-` and `.`, at most 128)"),
+                self.span(m.key.span()),
+                Some("rename the method; some MCP clients reject other characters"),
+            );
+        }
         let doc = last_jsdoc(&comments.get_leading(m.span.lo));
         let lines = doc
             .as_ref()

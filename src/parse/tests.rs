@@ -1126,3 +1126,19 @@ fn unexpected_end_points_at_the_last_character() {
     assert_eq!(d.line_col(), Some((2, 19)));
     assert_eq!(d.labels[0].0.len, 1);
 }
+
+#[test]
+fn unusual_tool_names_warn() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class X {\n  get$() {}\n  'two words'() {}\n  fine_name() {}\n}",
+    );
+    assert_eq!(
+        codes(&out),
+        [
+            "photon-cf::unusual-tool-name",
+            "photon-cf::unusual-tool-name"
+        ]
+    );
+    assert_eq!(out.photon.unwrap().tools.len(), 3);
+}
