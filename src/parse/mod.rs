@@ -619,6 +619,20 @@ impl Ctx {
         match exported.len() {
             1 => Some(cands.swap_remove(exported[0])),
             0 => {
+                if bad_default.is_none()
+                    && let Some(c) = cands.first()
+                {
+                    let span = self.span(c.label);
+                    let name = c.name.as_deref().unwrap_or("class");
+                    self.error(
+                        "photon-cf::no-photon-class",
+                        format!("the class `{name}` is not exported, so there is no photon class"),
+                        span,
+                        "not exported",
+                        &format!("write `export default class {name}`; its public methods become the tools"),
+                    );
+                    return None;
+                }
                 let (span, label) = match bad_default {
                     Some(s) => (self.span(s), "the default export is not a class"),
                     None => (Span::new(0, 0), "no exported class in this file"),
