@@ -95,12 +95,11 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     })
 }
 
-/// The local runtime's id: the class name in kebab case (`TodoList` → `todo-list`), else the
-/// photon name.
+/// The local runtime's id: the class name as the local runtime derives it (`TodoList` →
+/// `todo-list`, `WeatherMCP` → `weather`), else the photon name.
 fn memory_id(photon: &Photon) -> String {
-    use heck::ToKebabCase;
     match &photon.class.name {
-        Some(class) => class.to_kebab_case(),
+        Some(class) => crate::parse::memory_id(class),
         None => photon.name.clone(),
     }
 }
