@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Each photon becomes a Durable Object; `this.memory`, `this.emit`, `this.schedule`,
 /// `this.call`, `this.sample`, `this.confirm` and `this.elicit` work on the edge unchanged.
 #[derive(Debug, Parser)]
-#[command(name = "photon-cf", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "photon-cf",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,7 +30,12 @@ pub struct GlobalArgs {
     pub output_format: OutputFormat,
 
     /// Short for `--output-format json`
-    #[arg(long, global = true, conflicts_with = "output_format", help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        conflicts_with = "output_format",
+        help_heading = "Global options"
+    )]
     pub json: bool,
 
     /// Print less: only warnings and errors (repeat to print errors only)
@@ -73,7 +83,12 @@ pub struct PhotonArgs {
     pub photon: Option<PathBuf>,
 
     /// Extra directories to look for `@photons` siblings in, after the host's own directory
-    #[arg(long = "photons-dir", value_name = "DIR", env = "PHOTON_DIR", value_delimiter = ',')]
+    #[arg(
+        long = "photons-dir",
+        value_name = "DIR",
+        env = "PHOTON_DIR",
+        value_delimiter = ','
+    )]
     pub photons_dirs: Vec<PathBuf>,
 }
 

@@ -203,21 +203,25 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.file.as_ref().map(|f| &f.text as &dyn miette::SourceCode)
+        self.file
+            .as_ref()
+            .map(|f| &f.text as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if self.file.is_none() || self.labels.is_empty() {
             return None;
         }
-        Some(Box::new(self.labels.iter().enumerate().map(|(i, (span, label))| {
-            let span: SourceSpan = (*span).into();
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(Some(label.clone()), span)
-            } else {
-                LabeledSpan::new_with_span(Some(label.clone()), span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (span, label))| {
+                let span: SourceSpan = (*span).into();
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(Some(label.clone()), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(label.clone()), span)
+                }
+            },
+        )))
     }
 }
 
