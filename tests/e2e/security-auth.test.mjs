@@ -6,24 +6,17 @@
 // Tokens are minted here with WebCrypto; nothing leaves 127.0.0.1.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { e2eDir, photonCf, repoRoot, rpc, startWrangler } from "./lib/harness.mjs";
+import { join } from "node:path";
+import { buildFixture, rpc, startWrangler } from "./lib/harness.mjs";
 
-const HOSTILE = join(repoRoot, "fixtures", "hostile", "hostile.photon.ts");
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://photon.test/mcp";
 
 /** Builds the hostile photon with `--auth <mode>`, writes `.dev.vars`, boots wrangler dev. */
 async function bootWithAuth(name, mode, vars) {
-  const out = join(e2eDir, ".work", name);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(dirname(out), { recursive: true });
-  const built = spawnSync(photonCf, ["build", HOSTILE, "--out", out, "--auth", mode], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  if (built.status !== 0) throw new Error(`photon-cf build --auth ${mode} failed:\n${built.stderr}`);
-  symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
+  const out = buildFixture(name, "../hostile/hostile.photon.ts", { auth: mode });
   // Secrets the way `wrangler dev` reads them locally; JSON values are single-quoted.
   writeFileSync(join(out, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}='${v}'\n`).join(""));
   const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));

@@ -2,10 +2,7 @@
 // and the scheduler with cron-parser is bundled only into Workers that use schedules.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { boot, buildFixture, callTool, typecheck, WRANGLER_ENV } from "./lib/harness.mjs";
+import { boot, buildFixture, callTool, dryRunBundle, typecheck } from "./lib/harness.mjs";
 
 let w;
 before(async () => {
@@ -35,16 +32,6 @@ test("schedules survive a restart", async () => {
   const listed = await callTool(w.url, "list", {}, { query: "?instance=t3" });
   assert.equal(listed.result.structuredContent.tasks.length, 1);
 });
-
-function dryRunBundle(dir) {
-  const r = spawnSync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", join(dir, ".bundle")], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, ...WRANGLER_ENV, CI: "true" },
-  });
-  assert.equal(r.status, 0, r.stderr + r.stdout);
-  return readFileSync(join(dir, ".bundle", "worker.js"), "utf8");
-}
 
 test("the scheduler and cron-parser are bundled only when a photon uses schedules", () => {
   const withSchedule = dryRunBundle(w.dir);

@@ -6,7 +6,7 @@
 // stopped by signalling the whole group, since killing only wrangler would orphan workerd.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,22 +26,51 @@ export const WRANGLER_ENV = {
   WRANGLER_LOG: "info",
 };
 
-/**
- * Builds `fixtures/runtime/<fixture>` into tests/e2e/.work/<name>/ with photon-cf and links the
- * e2e node_modules into it (the pinned wrangler, TypeScript and runtime dependencies).
- */
-export function buildFixture(name, photonPath) {
-  if (!existsSync(photonCf)) throw new Error(`${photonCf} is missing: run cargo build first`);
-  const out = join(e2eDir, ".work", name);
+// Generated projects of this test process. Each gets its own folder (`.work/<name>-<pid>`) so
+// two runs at once never rewrite each other's project under a running wrangler ("Your worker
+// restarted mid-request"). They are removed when the test file ends; after a failure they are
+// kept and their paths printed, to look at.
+const workDirs = new Set();
+
+/** A fresh folder for a generated project of this process, removed when the test file passes. */
+export function workDir(name) {
+  const out = join(e2eDir, ".work", `${name}-${process.pid}`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(dirname(out), { recursive: true });
-  const built = spawnSync(photonCf, ["build", join(repoRoot, "fixtures", "runtime", photonPath), "--out", out], {
+  workDirs.add(out);
+  return out;
+}
+
+/**
+ * Builds `fixtures/runtime/<fixture>` into `workDir(name)` with photon-cf (`--auth` when
+ * `options.auth` is set) and links the e2e node_modules into it (the pinned wrangler, TypeScript
+ * and runtime dependencies).
+ * @param {{auth?: "none"|"bearer"|"jwt"}} options
+ */
+export function buildFixture(name, photonPath, options = {}) {
+  if (!existsSync(photonCf)) throw new Error(`${photonCf} is missing: run cargo build first`);
+  const out = workDir(name);
+  const args = ["build", join(repoRoot, "fixtures", "runtime", photonPath), "--out", out];
+  if (options.auth) args.push("--auth", options.auth);
+  const built = spawnSync(photonCf, args, {
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
   });
   if (built.status !== 0) throw new Error(`photon-cf build failed (${built.status}):\n${built.stderr}${built.stdout}`);
   symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
   return out;
+}
+
+/** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); returns worker.js. */
+export function dryRunBundle(dir) {
+  const outdir = join(dir, ".bundle");
+  const r = spawnSync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, ...WRANGLER_ENV, CI: "true" },
+  });
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  return readFileSync(join(outdir, "worker.js"), "utf8");
 }
 
 /** Runs `tsc --noEmit` in a generated project; returns {status, output}. */
@@ -62,7 +91,15 @@ function killLiveGroups() {
   }
   liveGroups.clear();
 }
-process.on("exit", killLiveGroups);
+process.on("exit", (code) => {
+  killLiveGroups();
+  if (workDirs.size === 0) return;
+  if (code === 0) {
+    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+  } else {
+    process.stderr.write(`generated projects kept for inspection:\n${[...workDirs].map((d) => `  ${d}\n`).join("")}`);
+  }
+});
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(signal, () => {
     killLiveGroups();
