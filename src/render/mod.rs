@@ -119,7 +119,11 @@ pub fn render(
     }
 
     let templates = Templates::new();
-    let context = minijinja::Value::from(minijinja::value::Serde(context(project, &names)));
+    let context = minijinja::Value::from(minijinja::value::Serde(context(
+        project,
+        &names,
+        options.auth,
+    )));
     let mut files = BTreeMap::new();
 
     // wrangler.toml: the user's file if there is one, else the rendered skeleton.
@@ -302,6 +306,8 @@ struct WorkerPhoton {
 #[derive(Serialize)]
 struct Features {
     schedule: bool,
+    /// `--auth` is bearer or jwt: only then is `cf-runtime/auth.ts` imported (and bundled).
+    auth: bool,
 }
 
 #[derive(Serialize)]
@@ -317,7 +323,7 @@ struct PackageDependency {
     version: String,
 }
 
-fn context(project: &Project, names: &[PhotonNames]) -> Context {
+fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context {
     let schedule = uses_schedule(project);
     let photons = project
         .photons()
@@ -357,7 +363,10 @@ fn context(project: &Project, names: &[PhotonNames]) -> Context {
     Context {
         photons,
         host: project.host.name.clone(),
-        features: Features { schedule },
+        features: Features {
+            schedule,
+            auth: auth != AuthMode::None,
+        },
         worker_name: worker_name(&project.host.name),
         compatibility_date: DEFAULT_COMPATIBILITY_DATE,
         package: Package {

@@ -14,13 +14,14 @@
 //   get 413.
 // - With auth on (manifest.auth.mode, auth.ts), the outer fetch authorizes every request before
 //   any Durable Object runs, and passes the verified identity in X-Photon-Caller, a header it
-//   always strips from what the client sent.
+//   always strips from what the client sent. auth.ts is not imported here: the generated entry
+//   passes `authorize` in RuntimeOptions only when built with --auth, so a Worker without auth
+//   does not bundle it; an auth mode without `authorize` refuses to start (fail closed).
 //
 // `this.instanceName` is the instance's name, `default` for the default instance (the local
 // runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
 
 import { DurableObject } from "cloudflare:workers";
-import { authorize } from "./auth";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish } from "./events";
 import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, validateArguments } from "./mcp";
 import type { Caller, McpHost } from "./mcp";
@@ -475,9 +476,14 @@ function withCors(response: Response): Response {
 }
 
 /** The outer `{ fetch }` of the Worker: instance routing into the host photon's Durable Objects. */
-export function createWorker(manifest: Manifest) {
+export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
   const host = manifest.photons[manifest.host];
   if (!host) throw new Error(`photon-cf manifest has no host photon ${manifest.host}`);
+  const authorize = options.authorize;
+  if (manifest.auth.mode !== "none" && !authorize) {
+    // Serving unauthenticated would be the silent failure; refusing to load is the loud one.
+    throw new Error(`photon-cf: auth mode ${manifest.auth.mode} but the worker entry passes no authorize; rebuild the project`);
+  }
 
   async function route(request: Request, env: Record<string, unknown>): Promise<Response> {
     const url = new URL(request.url);
@@ -501,7 +507,7 @@ export function createWorker(manifest: Manifest) {
     // Auth (chosen at build time) guards every surface but the CORS preflight, before any
     // Durable Object is reached; the verified identity travels to the DO as this.caller.
     let caller: Caller | null = null;
-    if (manifest.auth.mode !== "none") {
+    if (manifest.auth.mode !== "none" && authorize) {
       const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
       if (!verdict.ok) return verdict.response;
       caller = verdict.caller;

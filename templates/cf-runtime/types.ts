@@ -2,6 +2,8 @@
 // The Rust side serialises exactly these shapes into src/manifest.ts; nothing parses TypeScript at
 // run time, so everything the runtime needs to know about a photon is here.
 
+import type { Caller } from "./mcp";
+
 export interface Manifest {
   version: 1;
   /** The host photon's name. */
@@ -92,10 +94,25 @@ export interface SchedulerHost {
 
 export type SchedulerFactory = (host: SchedulerHost) => Scheduler;
 
-/** What the generated worker entry hands to `definePhotonDO`: optional modules it bundled. */
+/** auth.ts's `authorize`: the outer Worker's decision on one request, before any DO runs. */
+export type Authorize = (
+  request: Request,
+  env: Record<string, unknown>,
+  manifest: Manifest,
+  method: string,
+  toolName?: string,
+) => Promise<{ ok: true; caller: Caller } | { ok: false; response: Response }>;
+
+/**
+ * What the generated worker entry hands to `definePhotonDO` and `createWorker`: the optional
+ * modules it bundled. Each is passed only when the build needs it, so a Worker without schedules
+ * or without auth carries none of that code.
+ */
 export interface RuntimeOptions {
   /** Present only when the photon set uses schedules, so cron-parser is bundled only then. */
   createScheduler?: SchedulerFactory;
+  /** Present only when built with `--auth bearer|jwt` (manifest.auth.mode is not `none`). */
+  authorize?: Authorize;
 }
 
 /** A JSON-RPC 2.0 message as received. */
