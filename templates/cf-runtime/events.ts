@@ -4,7 +4,9 @@
 //! sockets survive the object being evicted while they sit idle, and nothing per socket has to
 //! be rebuilt when it wakes. An emit without a channel belongs to the tool call that made it and
 //! never comes here (the caller's SSE stream carries it); the DO only calls `publish` for emits
-//! that name a channel (see `emitChannel`).
+//! that name a channel (see `emitChannel`). Sockets live in the host photon's DO of the instance
+//! (the outer Worker routes `/events` there), so a sibling photon's DO forwards its channel emits
+//! to that DO, which sends them with `publishFrame`.
 
 /** Tags are namespaced so other runtime uses of hibernatable sockets can never receive events. */
 const TAG_PREFIX = 'ch:';
@@ -62,12 +64,19 @@ export function acceptSubscriber(ctx: DurableObjectState, request: Request): Res
  * closing is skipped; publishing never throws because a subscriber went away.
  */
 export function publish(ctx: DurableObjectState, channel: string, message: unknown): number {
+  return publishFrame(ctx, channel, JSON.stringify(message));
+}
+
+/**
+ * `publish` with the message already serialised: what a sibling photon's DO forwards to the host
+ * photon's DO of its instance, which holds the instance's sockets.
+ */
+export function publishFrame(ctx: DurableObjectState, channel: string, frame: string): number {
   const targets = new Set<WebSocket>(ctx.getWebSockets(TAG_PREFIX + channel));
   if (channel !== WILDCARD) {
     for (const ws of ctx.getWebSockets(TAG_PREFIX + WILDCARD)) targets.add(ws);
   }
   if (targets.size === 0) return 0;
-  const frame = JSON.stringify(message);
   let reached = 0;
   for (const ws of targets) {
     try {

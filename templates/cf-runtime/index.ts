@@ -22,7 +22,7 @@
 // runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
 
 import { DurableObject } from "cloudflare:workers";
-import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish } from "./events";
+import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
 import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, validateArguments } from "./mcp";
 import type { Caller, McpHost } from "./mcp";
 import { createMemory, PhotonGlobalStore } from "./memory";
@@ -176,6 +176,8 @@ type CallOutcome = { ok: true; result: unknown } | { ok: false; error: string };
 export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name: string, options: RuntimeOptions = {}) {
   const photon = manifest.photons[name];
   if (!photon) throw new Error(`photon-cf manifest has no photon named ${name}`);
+  const isHost = name === manifest.host;
+  const hostBinding = manifest.photons[manifest.host]?.binding;
 
   return class PhotonDO extends DurableObject<Record<string, unknown>> {
     #object: any = null;
@@ -184,6 +186,8 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
     #scheduler: Scheduler | null = null;
     #locks = new Map<string, Promise<void>>();
     #pending: McpHost["pending"] = new Map();
+    /** A sibling's channel emits forwarded to the host DO, one after another, in emit order. */
+    #forwarded: Promise<void> = Promise.resolve();
     #mcpHost: McpHost = this.#makeMcpHost();
 
     #makeMcpHost(): McpHost {
@@ -261,10 +265,12 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
     #capabilities(): CfCapabilities {
       const self = this;
       const host = this.#mcpHost;
+      // A channel emit goes to /events only, not to the caller's stream: the local runtime sends
+      // channel events to Beam and the daemon, never as MCP notifications (photon-format.md §4.2).
       const emit = (...args: unknown[]) => {
         const event = normalizeEmit(args);
         const channel = emitChannel(event);
-        if (channel !== null) publish(self.ctx, channel, event);
+        if (channel !== null) self.#publish(channel, event);
         else emitToCall(photon.name, event);
       };
       return {
@@ -286,6 +292,34 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         _photonName: photon.memoryId,
         ...emitHelpers(emit),
       };
+    }
+
+    /**
+     * Publishes a channel emit to the instance's `/events` sockets. They are held by the host
+     * photon's DO of the instance (the outer Worker routes `/events` there), so a sibling forwards
+     * the emit to that DO over DO RPC. Serialising here keeps a bad payload an error of the
+     * emitting photon, as it is for the host; forwards are chained so they arrive in emit order.
+     */
+    #publish(channel: string, event: unknown): void {
+      if (isHost) {
+        publish(this.ctx, channel, event);
+        return;
+      }
+      const frame = JSON.stringify(event);
+      const ns = hostBinding === undefined ? undefined : (this.env[hostBinding] as DurableObjectNamespace | undefined);
+      if (!ns) throw new Error(`${photon.name}: the binding ${hostBinding} of the host photon is missing from wrangler.toml`);
+      const instance = this.#instanceName ?? DEFAULT_INSTANCE;
+      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonPublish(c: string, f: string, i: string): Promise<number> };
+      const sent = this.#forwarded.then(async () => {
+        try {
+          await stub.photonPublish(channel, frame, instance);
+        } catch (e) {
+          // An emit is fire-and-forget for the photon; a lost forward is logged, not thrown.
+          console.error(`${photon.name}: channel emit on ${channel} not delivered: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      });
+      this.#forwarded = sent;
+      this.ctx.waitUntil(sent);
     }
 
     /** Runs method `tool` of the photon with already validated arguments. */
@@ -381,11 +415,19 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         // The sibling runs on behalf of the original caller, with no stream of its own.
         const ctx = { tool: String(method), stream: null, progressToken: null, pendingIds: new Set<string>(), caller };
         const result = await callContext.run(ctx, () => this.#dispatch(String(method), params));
+        // The call's channel emits are delivered before its result, as when the host emits.
+        await this.#forwarded;
         // Only plain data crosses back, as JSON would carry it.
         return { ok: true, result: result === undefined ? undefined : JSON.parse(JSON.stringify(result)) };
       } catch (e) {
         return { ok: false, error: e instanceof Error ? e.message : String(e) };
       }
+    }
+
+    /** DO RPC from a sibling photon's DO of this instance: its channel emits, for this DO's sockets. */
+    async photonPublish(channel: string, frame: string, instance: string): Promise<number> {
+      await this.#learnInstance(instance);
+      return publishFrame(this.ctx, String(channel), String(frame));
     }
 
     async fetch(request: Request): Promise<Response> {

@@ -1,7 +1,9 @@
 // /events in workerd: hibernatable WebSocket subscribers per channel and '*', one copy per socket,
 // instance isolation, the two-argument emit('name', data) and channel-less emits staying on the
 // caller's stream, sockets that outlive the object's eviction, close codes, keep-alive pings, and
-// the refusals (no upgrade, no channel).
+// the refusals (no upgrade, no channel). A sibling photon's channel emits reach the sockets of the
+// instance it runs on, and a channel emit made during an SSE tools/call stays off that stream (the
+// local runtime sends channel events to Beam/the daemon, never as MCP notifications).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
@@ -56,6 +58,46 @@ test("a channel emit reaches that channel's and '*' sockets of the instance, onc
     assert.equal(otherInstance.messages.length, 0, "another instance never sees it");
   } finally {
     for (const s of [news, star, both, multi, sports, otherInstance]) s.close();
+  }
+});
+
+test("a sibling photon's channel emits reach the /events sockets of the instance it runs on, in order", async () => {
+  const here = await subscribe(w.url, "?instance=sib-a&channel=relay");
+  const star = await subscribe(w.url, "?instance=sib-a&channel=*");
+  const there = await subscribe(w.url, "?instance=sib-b&channel=relay");
+  try {
+    const r = await callTool(w.url, "relay", { channel: "relay", text: "hi" }, { query: "?instance=sib-a" });
+    assert.deepEqual(r.result.structuredContent, { ok: true, from: "sib-a" });
+    const expected = [1, 2].map((seq) => ({ channel: "relay", event: "relayed", text: "hi", seq, from: "sib-a" }));
+    assert.deepEqual(await here.waitFor(2), expected);
+    assert.deepEqual(await star.waitFor(2), expected);
+
+    // this.call(..., {instance}) runs the sibling on another instance: its emits go there.
+    const other = await callTool(w.url, "relay", { channel: "relay", text: "over", instance: "sib-b" }, { query: "?instance=sib-a" });
+    assert.equal(other.result.structuredContent.from, "sib-b");
+    assert.deepEqual((await there.waitFor(2)).map((m) => [m.text, m.seq, m.from]), [["over", 1, "sib-b"], ["over", 2, "sib-b"]]);
+    await sleep(300);
+    assert.equal(here.messages.length, 2, "instance sib-a does not see sib-b's emits");
+  } finally {
+    for (const s of [here, star, there]) s.close();
+  }
+});
+
+test("a channel emit during an SSE tools/call reaches /events, not the caller's stream", async () => {
+  const sub = await subscribe(w.url, "?instance=sse-ch&channel=news");
+  try {
+    const r = await rpc(
+      w.url,
+      { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "say", arguments: { channel: "news", text: "both?" }, _meta: { progressToken: "p9" } } },
+      { accept: "application/json, text/event-stream", query: "?instance=sse-ch" },
+    );
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(r.body), r.text);
+    assert.deepEqual(r.body.filter((m) => m.method !== undefined), [], "no notification carries the channel event");
+    assert.equal(r.body.at(-1).id, 9);
+    assert.deepEqual((await sub.waitFor(1))[0], { channel: "news", event: "said", text: "both?" });
+  } finally {
+    sub.close();
   }
 });
 
