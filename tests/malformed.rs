@@ -363,3 +363,71 @@ fn build_of_a_malformed_photon_leaves_the_output_directory_untouched() {
         assert_eq!(siblings, vec![std::ffi::OsString::from("dist")], "{pick}");
     }
 }
+
+/// Pathological nesting — the kind a generator or an attacker writes, never a person — is a
+/// located error, quickly, in a debug build too: never a stack overflow, a panic or a hang.
+#[test]
+fn pathological_nesting_is_a_located_error_not_a_crash() {
+    const DEPTH: usize = 100_000;
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "generic types",
+            format!("{}string{}", "Array<".repeat(DEPTH), ">".repeat(DEPTH)),
+        ),
+        (
+            "object types",
+            format!("{}string{}", "{ a: ".repeat(DEPTH), " }".repeat(DEPTH)),
+        ),
+        (
+            "tuple types",
+            format!("{}string{}", "[".repeat(DEPTH), "]".repeat(DEPTH)),
+        ),
+    ];
+    let expressions: Vec<(&str, String)> = vec![
+        (
+            "parentheses",
+            format!("{}1{}", "(".repeat(DEPTH), ")".repeat(DEPTH)),
+        ),
+        ("unary operators", format!("{}1", "!".repeat(DEPTH))),
+        ("conditionals", format!("{}1", "a ? 1 : ".repeat(DEPTH))),
+        ("arrow functions", format!("{}1", "() => ".repeat(DEPTH))),
+        ("member access", format!("a{}", ".b".repeat(DEPTH))),
+        ("binary operators", format!("1{}", " + 1".repeat(DEPTH))),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let mut sources: Vec<(&str, String)> = cases
+        .into_iter()
+        .map(|(what, ty)| {
+            let src = format!(
+                "export default class Deep {{\n  async a(x: {ty}) {{\n    return 1;\n  }}\n}}\n"
+            );
+            (what, src)
+        })
+        .collect();
+    sources.extend(expressions.into_iter().map(|(what, expr)| {
+        let src = format!(
+            "export default class Deep {{\n  async a() {{\n    const a: any = 1;\n    return {expr};\n  }}\n}}\n"
+        );
+        (what, src)
+    }));
+    for (what, source) in sources {
+        let path = tmp.path().join("deep.photon.ts");
+        std::fs::write(&path, source).unwrap();
+        let started = std::time::Instant::now();
+        let case = Case {
+            name: what.to_string(),
+            host: path,
+        };
+        let outcome = check_case(&case);
+        let took = started.elapsed();
+        match outcome {
+            Err(why) => failures.push(format!("{what}: {why}")),
+            Ok(_) if took > std::time::Duration::from_secs(20) => {
+                failures.push(format!("{what}: took {took:?}"))
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
