@@ -1,8 +1,9 @@
 // Nothing is lost under concurrent load: N tool calls fired at once across M instances leave
-// exactly N counted, per instance and in total. Two counters are checked: cf-counter's
-// `memory.update` (the runtime's own read-modify-write) and the hostile photon's naive `bump`
+// exactly N counted, per instance and in total. Three counters are checked: cf-counter's
+// `memory.update` (the runtime's own read-modify-write), the hostile photon's naive `bump`
 // (a get, an await, then a set — correct only because Durable Object input gates hold other
-// requests back while the storage read is in flight).
+// requests back while the storage read is in flight), and the same naive bump reached through
+// a sibling call over Durable Object RPC, in the caller's instance.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, callTool, rpc } from "./lib/harness.mjs";
@@ -13,13 +14,16 @@ const N = INSTANCES * PER_INSTANCE;
 
 let counter;
 let hostile;
+let relay;
 before(async () => {
   counter = await boot("concurrency-counter", "counter/cf-counter.photon.ts");
   hostile = await boot("concurrency-hostile", "../hostile/hostile.photon.ts");
+  relay = await boot("concurrency-relay", "../hostile/relay.photon.ts");
 });
 after(async () => {
   await counter?.stop();
   await hostile?.stop();
+  await relay?.stop();
 });
 
 /** Routes call i to its instance by a different mechanism each time, as real clients would. */
@@ -98,4 +102,16 @@ test("concurrent streaming (SSE) and plain calls on one instance lose nothing ei
   for (const r of responses) assert.equal(r.status, 200, r.text);
   const r = await callTool(counter.url, "get", {}, { query: `?instance=${instance}` });
   assert.equal(r.result.structuredContent.count, 80);
+});
+
+test(`${N} concurrent bumps through a sibling call (Durable Object RPC) across ${INSTANCES} instances count exactly ${N}`, async () => {
+  await fireAll(relay.url, "bump", () => ({}));
+  let total = 0;
+  for (let m = 0; m < INSTANCES; m++) {
+    const r = await callTool(relay.url, "reach", { method: "bumps" }, { query: `?instance=load-${m}` });
+    const bumps = r.result.structuredContent.result.bumps;
+    assert.equal(bumps, PER_INSTANCE, `sibling instance load-${m}`);
+    total += bumps;
+  }
+  assert.equal(total, N);
 });

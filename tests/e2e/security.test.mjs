@@ -216,6 +216,42 @@ describe("nothing internal is reachable from outside", () => {
   });
 });
 
+describe("sibling calls reach only the dispatch table", () => {
+  let r;
+  before(async () => {
+    r = await boot("security-relay", "../hostile/relay.photon.ts");
+  });
+  after(async () => {
+    await r?.stop();
+  });
+
+  /** relay.reach(method) on instance `sib`: what `this.call('hostile.<method>')` gets. */
+  async function reach(method) {
+    const res = await callTool(r.url, "reach", { method }, { query: "?instance=sib" });
+    assert.ok(res.result?.structuredContent, JSON.stringify(res));
+    return res.result.structuredContent;
+  }
+
+  test("private, protected, _ and # methods, getters, arrow properties and runtime members are not methods to a sibling", async () => {
+    for (const method of ["secret", "guarded", "_hidden", "#sharp", "sharp", "arrow", "sneaky", "constructor", "toString", "__proto__", "hasOwnProperty", "memory", "emit", "call", "fetch", "alarm", "photonCall", "", "bump.constructor"]) {
+      const out = await reach(method);
+      assert.equal(out.ok, false, `${JSON.stringify(method)} was reachable: ${JSON.stringify(out)}`);
+    }
+    const status = await reach("status");
+    assert.deepEqual(status, { ok: true, result: { pwned: null } });
+  });
+
+  test("an @internal method is callable by a sibling (by design), and only then", async () => {
+    assert.deepEqual(await reach("wipe"), { ok: true, result: "wiped" });
+    assert.deepEqual(await reach("status"), { ok: true, result: { pwned: "internal wipe ran" } });
+    // The relay's own tools/list shows only its tools; the sibling's are not the host's.
+    const list = await rpc(r.url, { jsonrpc: "2.0", id: 1, method: "tools/list" });
+    assert.deepEqual(list.body.result.tools.map((t) => t.name).sort(), ["bump", "reach"]);
+    const direct = await callTool(r.url, "wipe", {});
+    assert.equal(direct.error?.code, -32602);
+  });
+});
+
 describe("inputs are bounded", () => {
   test("bodies over the limit get 413 before anything runs", async () => {
     const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "remember", arguments: { key: "big", value: "x".repeat(2 * 1024 * 1024) } } });
