@@ -139,6 +139,7 @@ describe("nothing internal is reachable from outside", () => {
     "fetch",
     "alarm",
     "photonCall",
+    "photonPublish",
     "webSocketMessage",
     "webSocketClose",
     // Near misses of listed tools.
@@ -165,7 +166,7 @@ describe("nothing internal is reachable from outside", () => {
   });
 
   test("JSON-RPC methods other than the MCP ones are -32601, whatever they are called", async () => {
-    for (const method of ["photonCall", "__call", "wipe", "tools/call/../wipe", "constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    for (const method of ["photonCall", "photonPublish", "__call", "wipe", "tools/call/../wipe", "constructor", "__proto__", "toString", "hasOwnProperty"]) {
       const r = await rpc(w.url, { jsonrpc: "2.0", id: 7, method, params: {} });
       assert.equal(r.body.error?.code, -32601, `${method}: ${r.text}`);
     }
@@ -233,7 +234,7 @@ describe("sibling calls reach only the dispatch table", () => {
   }
 
   test("private, protected, _ and # methods, getters, arrow properties and runtime members are not methods to a sibling", async () => {
-    for (const method of ["secret", "guarded", "_hidden", "#sharp", "sharp", "arrow", "sneaky", "constructor", "toString", "__proto__", "hasOwnProperty", "memory", "emit", "call", "fetch", "alarm", "photonCall", "", "bump.constructor"]) {
+    for (const method of ["secret", "guarded", "_hidden", "#sharp", "sharp", "arrow", "sneaky", "constructor", "toString", "__proto__", "hasOwnProperty", "memory", "emit", "call", "fetch", "alarm", "photonCall", "photonPublish", "", "bump.constructor"]) {
       const out = await reach(method);
       assert.equal(out.ok, false, `${JSON.stringify(method)} was reachable: ${JSON.stringify(out)}`);
     }
