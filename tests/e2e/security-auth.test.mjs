@@ -5,6 +5,7 @@
 // otherwise) with 403 insufficient_scope, and hands the verified identity to `this.caller`.
 // Tokens are minted here with WebCrypto; nothing leaves 127.0.0.1.
 import { after, before, describe, test } from "node:test";
+import { createServer } from "node:http";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -268,5 +269,50 @@ describe("jwt without keys fails closed", () => {
       assert.equal(r.status, 503, `${r.status} ${r.text}`);
       assert.equal(r.body?.result, undefined);
     }
+  });
+});
+
+describe("jwt with a JWKS URL", () => {
+  let w;
+  let es;
+  let server;
+  let hits = 0;
+  let serving = true;
+  before(async () => {
+    es = { ...(await keyPair("ES256")), kid: "url-1" };
+    const jwks = JSON.stringify({ keys: [{ ...es.jwk, kid: es.kid, alg: "ES256", use: "sig" }] });
+    server = createServer((req, res) => {
+      hits += 1;
+      if (!serving) {
+        res.writeHead(500).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(jwks);
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${server.address().port}/jwks.json`;
+    w = await bootWithAuth("auth-jwks-url", "jwt", { PHOTON_MCP_JWKS_URL: url, PHOTON_MCP_ISSUER: ISSUER, PHOTON_MCP_AUDIENCE: AUDIENCE });
+  });
+  after(async () => {
+    await w?.stop();
+    server?.close();
+  });
+
+  test("the JWKS is fetched once and cached; tokens verify against it", async () => {
+    for (let i = 0; i < 5; i++) {
+      const token = await mint(es, { scope: "status:read" });
+      const r = await rpc(w.url, call("status"), bearer(token));
+      assert.equal(r.status, 200, r.text);
+    }
+    assert.equal(hits, 1, `the JWKS was fetched ${hits} times`);
+    // The key server going down does not matter while the cache is fresh.
+    serving = false;
+    const r = await rpc(w.url, call("status"), bearer(await mint(es, { scope: "status:read" })));
+    assert.equal(r.status, 200, r.text);
+    // An unknown kid may refetch (key rotation) but never passes, and never fails open.
+    const stranger = { ...(await keyPair("ES256")), kid: "rotated-away" };
+    const denied = await rpc(w.url, call("status"), bearer(await mint(stranger, { scope: "status:read" })));
+    assert.ok(denied.status === 401 || denied.status === 503, `${denied.status} ${denied.text}`);
+    assert.equal(denied.body?.result, undefined);
   });
 });
