@@ -353,6 +353,16 @@ describe("argument objects are data", () => {
     assert.equal(missing.error?.code, -32602, JSON.stringify(missing));
   });
 
+  test("a method named with quotes, a backtick, ${...}, */ and </script> is listed and callable by that name", async () => {
+    const name = 'odd"name`${x}*/</script>';
+    const list = await rpc(p.url, { jsonrpc: "2.0", id: 1, method: "tools/list" });
+    assert.ok(list.body.result.tools.some((t) => t.name === name), JSON.stringify(list.body.result.tools.map((t) => t.name)));
+    const r = await callTool(p.url, name, {});
+    assert.equal(r.result?.content?.[0]?.text, "odd", JSON.stringify(r));
+    const check = typecheck(p.dir);
+    assert.equal(check.status, 0, check.output);
+  });
+
   test("__proto__ in arguments stays an own key and pollutes nothing", async () => {
     // Raw JSON: a JS object literal would turn `__proto__` into a prototype before sending.
     const body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"keep","arguments":{"__proto__":{"polluted":"yes"},"a":1}}}';
