@@ -1,5 +1,5 @@
 //! TypeScript type nodes → JSON Schema, following photon-format §3.2 and §3.3, with the
-//! deliberate fixes listed in the README (Schemas) (cycle guard, `T | null`, interface
+//! deliberate fixes listed in the README's "Schemas" section (cycle guard, `T | null`, interface
 //! `extends`, nested `readonly`).
 //!
 //! The conversion is syntactic and single-file, like upstream's: type aliases and interfaces are
