@@ -113,10 +113,14 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             out.push_str(&String::from_utf8(bytes).expect("generated text is UTF-8"));
         }
     }
-    // Every runtime module is shipped (tests and docs next to them are not).
+    // Every runtime module is shipped (tests and docs next to them are not), except the JWT
+    // verifier, which only a `--auth jwt` build gets (it imports jose).
+    let jwt = fs::read_to_string(project.join("src/manifest.ts"))
+        .is_ok_and(|m| m.contains("\"mode\": \"jwt\""));
     let mut expected: Vec<String> = read_tree(&repo().join("templates/cf-runtime"))
         .into_keys()
         .filter(|p| p.ends_with(".ts") && !p.ends_with(".test.ts") && !p.contains("__tests__/"))
+        .filter(|p| jwt || p != "jwt.ts")
         .map(|p| format!("src/cf-runtime/{p}"))
         .collect();
     expected.push("src/photon-core.ts".into());
@@ -356,6 +360,36 @@ fn auth_mode_lands_in_the_manifest_and_its_secret_in_the_config_list() {
     );
     let manifest = fs::read_to_string(tmp.path().join("dist/src/manifest.ts")).unwrap();
     assert!(manifest.contains("\"mode\": \"bearer\""), "{manifest}");
+}
+
+#[test]
+fn only_a_jwt_build_gets_jose_and_the_jwt_verifier() {
+    for auth in ["none", "bearer", "jwt"] {
+        let tmp = fixture("runtime/counter");
+        let run = photon_cf(
+            tmp.path(),
+            &["build", "cf-counter.photon.ts", "--auth", auth, "-q"],
+        );
+        assert_eq!(run.code, 0, "{}", run.snapshot(tmp.path()));
+        let dist = tmp.path().join("dist");
+        let package: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dist.join("package.json")).unwrap()).unwrap();
+        let jose = &package["dependencies"]["jose"];
+        let entry = fs::read_to_string(dist.join("src/worker.ts")).unwrap();
+        let verifier = dist.join("src/cf-runtime/jwt.ts");
+        if auth == "jwt" {
+            assert!(jose.is_string(), "--auth jwt pins jose: {package}");
+            assert!(verifier.is_file(), "--auth jwt ships jwt.ts");
+            assert!(entry.contains("from \"./cf-runtime/jwt\""), "{entry}");
+        } else {
+            assert!(
+                jose.is_null(),
+                "--auth {auth} does not need jose: {package}"
+            );
+            assert!(!verifier.exists(), "--auth {auth} ships no jwt.ts");
+            assert!(!entry.contains("cf-runtime/jwt"), "{entry}");
+        }
+    }
 }
 
 #[test]

@@ -32,6 +32,10 @@ pub const GLOBAL_CLASS: &str = "PhotonGlobalStore";
 /// so the project the tests run is the project users get.
 const JSON_SCHEMA_PACKAGE: (&str, &str) = ("@cfworker/json-schema", "4.1.6");
 const CRON_PARSER_PACKAGE: (&str, &str) = ("cron-parser", "5.10.5");
+const JOSE_PACKAGE: (&str, &str) = ("jose", "6.2.17");
+/// The JWT verifier (it imports jose): shipped only with `--auth jwt`, so any other project
+/// neither bundles nor type-checks it.
+const JWT_RUNTIME_FILE: &str = "src/cf-runtime/jwt.ts";
 const DEV_DEPENDENCIES: &[(&str, &str)] = &[
     ("@cloudflare/workers-types", "4.20260426.1"),
     ("typescript", "5.9.3"),
@@ -156,6 +160,9 @@ pub fn render(
     }
 
     for file in templates::files() {
+        if file.output == Path::new(JWT_RUNTIME_FILE) && options.auth != AuthMode::Jwt {
+            continue;
+        }
         let contents = if file.render {
             let name = file.template.to_str().expect("template paths are UTF-8");
             templates.render(name, &context)?.into_bytes()
@@ -308,6 +315,8 @@ struct Features {
     schedule: bool,
     /// `--auth` is bearer or jwt: only then is `cf-runtime/auth.ts` imported (and bundled).
     auth: bool,
+    /// `--auth jwt`: `authorize` comes from `cf-runtime/jwt.ts`, which bundles jose.
+    jwt: bool,
 }
 
 #[derive(Serialize)]
@@ -345,6 +354,9 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
     if schedule {
         ours.push(CRON_PARSER_PACKAGE);
     }
+    if auth == AuthMode::Jwt {
+        ours.push(JOSE_PACKAGE);
+    }
     for (name, version) in ours {
         dependencies.insert(name.into(), version.into());
     }
@@ -366,6 +378,7 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
         features: Features {
             schedule,
             auth: auth != AuthMode::None,
+            jwt: auth == AuthMode::Jwt,
         },
         worker_name: worker_name(&project.host.name),
         compatibility_date: DEFAULT_COMPATIBILITY_DATE,

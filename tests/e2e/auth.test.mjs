@@ -1,7 +1,9 @@
-// templates/cf-runtime/auth.ts, bundled with esbuild and run on Node's WebCrypto, Request and
-// Response (the same web APIs workerd gives it): bearer and JWT (ES256, RS256) decisions, fail
-// closed on missing configuration, RFC 6750 errors, per-tool scopes, JWKS by URL with caching,
-// and the WebSocket `access_token` query parameter.
+// templates/cf-runtime/auth.ts and jwt.ts (its JWT verifier, built on jose), bundled with esbuild
+// and run on Node's WebCrypto, Request and Response (the same web APIs workerd gives it): bearer
+// and JWT (ES256, RS256) decisions, fail closed on missing configuration, RFC 6750 errors,
+// per-tool scopes, JWKS by URL with caching, and the WebSocket `access_token` query parameter.
+// `authorize` is jwt.ts's (what a --auth jwt entry imports); `authorizeWithoutJwt` is auth.ts's
+// own (what a --auth bearer entry imports).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -10,10 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { repoRoot } from "./lib/harness.mjs";
+import { e2eDir, repoRoot } from "./lib/harness.mjs";
 
 const { subtle } = globalThis.crypto;
 let authorize;
+let authorizeWithoutJwt;
 let outDir;
 let jwksServer;
 let jwksUrl;
@@ -52,14 +55,19 @@ const jwtEnv = (extra = {}) => ({ PHOTON_MCP_ISSUER: "https://issuer.example", P
 before(async () => {
   outDir = mkdtempSync(join(tmpdir(), "photon-cf-auth-"));
   await build({
-    entryPoints: [join(repoRoot, "templates/cf-runtime/auth.ts")],
+    entryPoints: [join(repoRoot, "templates/cf-runtime/auth.ts"), join(repoRoot, "templates/cf-runtime/jwt.ts")],
     bundle: true,
     format: "esm",
     platform: "neutral",
-    outfile: join(outDir, "auth.mjs"),
+    // jose resolves from the e2e node_modules (the templates have none), as in a generated project.
+    nodePaths: [join(e2eDir, "node_modules")],
+    mainFields: ["module", "main"],
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
     logLevel: "error",
   });
-  ({ authorize } = await import(pathToFileURL(join(outDir, "auth.mjs")).href));
+  ({ authorize } = await import(pathToFileURL(join(outDir, "jwt.mjs")).href));
+  ({ authorize: authorizeWithoutJwt } = await import(pathToFileURL(join(outDir, "auth.mjs")).href));
 
   for (const [alg, params, kid] of [
     ["ES256", { name: "ECDSA", namedCurve: "P-256" }, "ec-1"],
@@ -134,6 +142,7 @@ test("jwt: every defect is a 401 invalid_token", async () => {
     "expired token": await sign("ES256", good({ exp: now() - 120 })),
     "not yet valid": await sign("ES256", good({ nbf: now() + 120 })),
     "has no exp": await sign("ES256", { ...good(), exp: undefined }),
+    "issued in the future": await sign("ES256", good({ iat: now() + 300 })),
     "bad signature": await sign("ES256", good(), { key: other.privateKey }),
     "unknown kid": await sign("ES256", good(), { kid: "ec-9" }),
     "unsupported alg": `${json64({ alg: "none", kid: "ec-1" })}.${json64(good())}.`,
@@ -141,10 +150,26 @@ test("jwt: every defect is a 401 invalid_token", async () => {
     "three parts": "abc.def",
     "RS256 header on an EC kid": await sign("RS256", good(), { kid: "ec-1" }),
   };
+  // The descriptions the 401 has always given, whatever library finds the defect.
+  const reasons = {
+    "wrong issuer": /^wrong issuer$/,
+    "wrong audience": /^wrong audience$/,
+    "expired token": /^expired token$/,
+    "not yet valid": /^token not yet valid$/,
+    "has no exp": /^the token has no exp$/,
+    "issued in the future": /^token issued in the future$/,
+    "bad signature": /^bad signature$/,
+    "unknown kid": /^unknown kid "ec-9"$/,
+    "unsupported alg": /^unsupported alg "none": ES256 or RS256$/,
+    "HS256": /^unsupported alg "HS256": ES256 or RS256$/,
+    "three parts": /^malformed token/,
+    "RS256 header on an EC kid": /^unknown kid "ec-1"$/,
+  };
   for (const [name, token] of Object.entries(cases)) {
     const { body, challenge } = await expectRefusal(await authorize(req(token), jwtEnv(), m, "tools/list"), 401, "invalid_token");
     assert.match(challenge, /error="invalid_token"/, name);
     assert.ok(body.error_description, name);
+    assert.match(body.error_description, reasons[name], name);
   }
 });
 
@@ -162,6 +187,8 @@ test("jwt: tools/call needs every scope of the tool; other methods need only a v
 test("jwt: missing configuration fails closed with 503", async () => {
   const m = manifest("jwt");
   const token = await sign("ES256", good());
+  // An entry that imports auth.ts's authorize has no JWT verifier: jwt mode refuses, never passes.
+  await expectRefusal(await authorizeWithoutJwt(req(token), jwtEnv(), m, "ping"), 503, "server_error");
   await expectRefusal(await authorize(req(token), jwtEnv({ PHOTON_MCP_JWKS: undefined }), m, "ping"), 503, "server_error");
   await expectRefusal(await authorize(req(token), jwtEnv({ PHOTON_MCP_AUDIENCE: undefined }), m, "ping"), 503, "server_error");
   await expectRefusal(await authorize(req(token), jwtEnv({ PHOTON_MCP_JWKS: "{not json" }), m, "ping"), 503, "server_error");
