@@ -1,23 +1,31 @@
 // What `wrangler deploy --dry-run` bundles: auth.ts only into Workers built with --auth, so a
 // Worker without auth carries none of its code; with --auth bearer it is there (and
-// security-auth.test.mjs proves it works).
+// security-auth.test.mjs proves it works). jose (through jwt.ts) only with --auth jwt: a bearer
+// Worker has no JWT code at all.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildFixture, dryRunBundle } from "./lib/harness.mjs";
 
 // Strings only auth.ts has: its secrets' names and its scope error.
 const AUTH_CODE = [/PHOTON_MCP_BEARER/, /PHOTON_MCP_JWKS/, /insufficient_scope/];
+// Strings only jose has: the codes of the errors jwt.ts maps, and its remote JWKS fetch.
+const JOSE_CODE = [/ERR_JWS_SIGNATURE_VERIFICATION_FAILED/, /ERR_JWKS_NO_MATCHING_KEY/, /JSON Web Key Set HTTP response/];
 
-test("auth.ts is bundled only when the project is built with --auth", () => {
+test("auth.ts is bundled only when the project is built with --auth, jose only with --auth jwt", () => {
   const sizes = {};
-  for (const auth of ["none", "bearer"]) {
+  for (const auth of ["none", "bearer", "jwt"]) {
     const bundle = dryRunBundle(buildFixture(`bundle-auth-${auth}`, "counter/cf-counter.photon.ts", { auth }));
     sizes[auth] = bundle.length;
     for (const pattern of AUTH_CODE) {
       if (auth === "none") assert.doesNotMatch(bundle, pattern, `--auth none bundles ${pattern}`);
       else assert.match(bundle, pattern, `--auth ${auth} lacks ${pattern}`);
     }
+    for (const pattern of JOSE_CODE) {
+      if (auth === "jwt") assert.match(bundle, pattern, `--auth jwt lacks ${pattern}`);
+      else assert.doesNotMatch(bundle, pattern, `--auth ${auth} bundles jose (${pattern})`);
+    }
   }
   assert.ok(sizes.bearer - sizes.none > 5000, `auth.ts adds ${sizes.bearer - sizes.none} bytes`);
-  console.log(`bundle bytes: --auth none ${sizes.none}, --auth bearer ${sizes.bearer}`);
+  assert.ok(sizes.jwt - sizes.bearer > 10000, `jwt.ts and jose add ${sizes.jwt - sizes.bearer} bytes`);
+  console.log(`bundle bytes: --auth none ${sizes.none}, --auth bearer ${sizes.bearer}, --auth jwt ${sizes.jwt}`);
 });
