@@ -4,7 +4,7 @@
 // Worker has no JWT code at all.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildFixture, dryRunBundle } from "./lib/harness.mjs";
+import { buildFixture, dryRunBundle, typecheck } from "./lib/harness.mjs";
 
 // Strings only auth.ts has: its secrets' names and its scope error.
 const AUTH_CODE = [/PHOTON_MCP_BEARER/, /PHOTON_MCP_JWKS/, /insufficient_scope/];
@@ -14,7 +14,11 @@ const JOSE_CODE = [/ERR_JWS_SIGNATURE_VERIFICATION_FAILED/, /ERR_JWKS_NO_MATCHIN
 test("auth.ts is bundled only when the project is built with --auth, jose only with --auth jwt", () => {
   const sizes = {};
   for (const auth of ["none", "bearer", "jwt"]) {
-    const bundle = dryRunBundle(buildFixture(`bundle-auth-${auth}`, "counter/cf-counter.photon.ts", { auth }));
+    const dir = buildFixture(`bundle-auth-${auth}`, "counter/cf-counter.photon.ts", { auth });
+    // The project type-checks as users get it (`npm run check`), jwt.ts against jose's types included.
+    const check = typecheck(dir);
+    assert.equal(check.status, 0, `tsc --noEmit of --auth ${auth}:\n${check.output}`);
+    const bundle = dryRunBundle(dir);
     sizes[auth] = bundle.length;
     for (const pattern of AUTH_CODE) {
       if (auth === "none") assert.doesNotMatch(bundle, pattern, `--auth none bundles ${pattern}`);
