@@ -61,29 +61,21 @@ function reason(error: unknown, token: string): string {
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
   if (error instanceof errors.JWKSNoMatchingKey) {
-    const kid = kidOf(token);
-    return kid !== null ? `unknown kid ${JSON.stringify(kid)}` : 'no JWKS key matches the token (send a kid)';
+    const { kid } = headerOf(token);
+    return typeof kid === 'string' ? `unknown kid ${JSON.stringify(kid)}` : 'no JWKS key matches the token (send a kid)';
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return `unsupported alg ${JSON.stringify(algOf(token))}: ES256 or RS256`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return `unsupported alg ${JSON.stringify(headerOf(token).alg)}: ES256 or RS256`;
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed token: ${error.message}`;
   return error instanceof Error ? error.message : 'invalid token';
 }
 
-function headerOf(token: string): Record<string, unknown> {
+/** The token's header, for the error description only (jose has already refused the token). */
+function headerOf(token: string): { kid?: unknown; alg?: unknown } {
   try {
     return decodeProtectedHeader(token);
   } catch {
     return {};
   }
-}
-
-function kidOf(token: string): string | null {
-  const kid = headerOf(token).kid;
-  return typeof kid === 'string' ? kid : null;
-}
-
-function algOf(token: string): unknown {
-  return headerOf(token).alg;
 }
 
 // ─── keys ──────────────────────────────────────────────────────────────────────────────────
