@@ -209,6 +209,28 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
+/// What `dev` and `deploy` both do before running wrangler: install DIR's dependencies when
+/// they are missing or stale (DIR's own wrangler comes with them), then find wrangler. Returns
+/// DIR as an absolute path and where wrangler is, or the user-fixable problem.
+pub fn prepare(
+    explicit: Option<&Path>,
+    out: &Path,
+    printer: &Printer,
+) -> anyhow::Result<Result<(PathBuf, Located), Diagnostic>> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| anyhow::Error::new(e).context("failed to read the current directory"))?;
+    let out_dir = absolute(&cwd, out);
+    if let Err(diagnostic) = install_dependencies(&out_dir, &cwd, printer)? {
+        return Ok(Err(diagnostic));
+    }
+    let located = match locate_wrangler(explicit, out, &cwd, std::env::var_os("PATH").as_deref()) {
+        Ok(located) => located,
+        Err(diagnostic) => return Ok(Err(*diagnostic)),
+    };
+    printer.verbose(describe(&located));
+    Ok(Ok((out_dir, located)))
+}
+
 pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()

@@ -34,24 +34,11 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             return Ok(outcome.exit_status());
         }
     };
-    let cwd = std::env::current_dir()
-        .map_err(|e| anyhow::Error::new(e).context("failed to read the current directory"))?;
-    let out_dir = wrangler::absolute(&cwd, &built.out);
-
-    // Dependencies first: DIR's own wrangler comes with them, and the bundler needs the rest.
-    if let Err(diagnostic) = wrangler::install_dependencies(&out_dir, &cwd, printer)? {
-        return Ok(user_error(printer, &outcome, diagnostic));
-    }
-    let located = match wrangler::locate_wrangler(
-        args.wrangler.wrangler.as_deref(),
-        &built.out,
-        &cwd,
-        std::env::var_os("PATH").as_deref(),
-    ) {
-        Ok(located) => located,
-        Err(diagnostic) => return Ok(user_error(printer, &outcome, *diagnostic)),
-    };
-    printer.verbose(wrangler::describe(&located));
+    let (out_dir, located) =
+        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, printer)? {
+            Ok(prepared) => prepared,
+            Err(diagnostic) => return Ok(user_error(printer, &outcome, diagnostic)),
+        };
 
     let outdir = out_dir.join(DRY_RUN_OUTDIR);
     let mut cmd = Cmd::new(&located.program, "deploy the Worker")

@@ -45,22 +45,11 @@ pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         }
     };
-    let cwd = std::env::current_dir()
-        .map_err(|e| anyhow::Error::new(e).context("failed to read the current directory"))?;
-    let out_dir = wrangler::absolute(&cwd, &built.out);
-    if let Err(diagnostic) = wrangler::install_dependencies(&out_dir, &cwd, printer)? {
-        return Ok(user_error(printer, diagnostic));
-    }
-    let located = match wrangler::locate_wrangler(
-        args.wrangler.wrangler.as_deref(),
-        &built.out,
-        &cwd,
-        std::env::var_os("PATH").as_deref(),
-    ) {
-        Ok(located) => located,
-        Err(diagnostic) => return Ok(user_error(printer, *diagnostic)),
-    };
-    printer.verbose(wrangler::describe(&located));
+    let (out_dir, located) =
+        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, printer)? {
+            Ok(prepared) => prepared,
+            Err(diagnostic) => return Ok(user_error(printer, diagnostic)),
+        };
     print_config_hint(printer, &built);
     // Ctrl-C during the build or the install: nothing is running yet, just stop.
     if let Some(signal) = signals::received() {
