@@ -5,10 +5,10 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { photonCf, repoRoot, workDir, WRANGLER_ENV, connect, structured } from "./lib/harness.mjs";
+import { photonCf, repoRoot, workDir, startWrangler, connect, structured } from "./lib/harness.mjs";
 
 test("npm install then npx wrangler dev serves the generated project", { timeout: 300_000 }, async () => {
   const out = workDir("user-path");
@@ -31,32 +31,10 @@ test("npm install then npx wrangler dev serves the generated project", { timeout
   });
   assert.equal(install.status, 0, `npm install failed:\n${install.stdout}${install.stderr}`);
 
-  // `npx wrangler dev`, as a user types it; in its own process group so workerd goes with it.
-  const child = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0"], {
-    cwd: out,
-    env: { ...process.env, ...WRANGLER_ENV, NO_COLOR: "1", CI: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const exited = new Promise((r) => child.once("exit", r));
+  // `npx wrangler dev`, as a user types it (in its own process group, so workerd goes with it).
+  const server = await startWrangler(out, { command: ["npx", "wrangler"], timeoutMs: 90_000 });
   try {
-    let log = "";
-    const url = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready in time:\n${log}`)), 90_000);
-      const onData = (chunk) => {
-        log += chunk;
-        const m = /Ready on (http:\/\/[0-9.]+:\d+)/.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child.stdout.setEncoding("utf8").on("data", onData);
-      child.stderr.setEncoding("utf8").on("data", onData);
-      exited.then((code) => reject(new Error(`npx wrangler dev exited (${code}):\n${log}`)));
-    });
-
-    const { client } = await connect(url, { instance: "user-path" });
+    const { client } = await connect(server.url, { instance: "user-path" });
     const { tools } = await client.listTools();
     assert.ok(tools.some((t) => t.name === "tick"), JSON.stringify(tools.map((t) => t.name)));
     const first = structured(await client.callTool({ name: "tick", arguments: {} }));
@@ -64,15 +42,6 @@ test("npm install then npx wrangler dev serves the generated project", { timeout
     assert.equal(second.ticks, first.ticks + 1, JSON.stringify({ first, second }));
     await client.close();
   } finally {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {}
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
+    await server.stop();
   }
 });

@@ -109,13 +109,16 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 
 /**
  * Starts `wrangler dev` in `dir` on a free port; resolves once it prints `Ready on`.
- * @param {{persistTo?: string, vars?: Record<string,string>, timeoutMs?: number}} options
+ * `options.command` replaces how wrangler is started (default: DIR's node_modules/.bin/wrangler),
+ * e.g. `["npx", "wrangler"]` as a user types it.
+ * @param {{persistTo?: string, vars?: Record<string,string>, timeoutMs?: number, command?: string[]}} options
  */
 export async function startWrangler(dir, options = {}) {
-  const args = ["dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0"];
+  const [program, ...leading] = options.command ?? [join(dir, "node_modules", ".bin", "wrangler")];
+  const args = [...leading, "dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--inspector-port", "0"];
   if (options.persistTo) args.push("--persist-to", options.persistTo);
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push("--var", `${k}:${v}`);
-  const child = spawn(join(dir, "node_modules", ".bin", "wrangler"), args, {
+  const child = spawn(program, args, {
     cwd: dir,
     env: { ...process.env, ...WRANGLER_ENV, NO_COLOR: "1", FORCE_COLOR: "0", CI: "true" },
     stdio: ["ignore", "pipe", "pipe"],
