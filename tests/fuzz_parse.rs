@@ -1,6 +1,6 @@
 //! A short, bounded run of the parser/renderer fuzzer in the normal test suite: a fixed seed, at
 //! most a few seconds, and not a single panic allowed. The long soak run is
-//! `cargo run --release --example fuzz_parse -- --seconds 300` (see docs/security.md).
+//! `cargo run --release --example fuzz_parse -- --seconds 300` (see the README's Security section).
 
 #[path = "../examples/fuzz_parse/engine.rs"]
 #[allow(dead_code)] // the example uses parts of the engine this test does not
