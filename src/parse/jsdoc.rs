@@ -468,6 +468,109 @@ pub fn first_word(value: &str) -> Option<&str> {
     value.split_whitespace().next()
 }
 
+/// The shorthands the scheduler expands (templates/cf-runtime/schedule.ts `SHORTHANDS`).
+const CRON_SHORTHANDS: &[&str] = &[
+    "@yearly",
+    "@annually",
+    "@monthly",
+    "@weekly",
+    "@daily",
+    "@midnight",
+    "@hourly",
+];
+
+/// The five cron fields: name, lowest and highest value, and the three-letter names allowed.
+const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
+    ("minute", 0, 59, &[]),
+    ("hour", 0, 23, &[]),
+    ("day of month", 1, 31, &[]),
+    (
+        "month",
+        1,
+        12,
+        &[
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ],
+    ),
+    (
+        "day of week",
+        0,
+        7,
+        &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    ),
+];
+
+/// Why the runtime (cron-parser 5 in UTC, behind `resolveCron`) would refuse a `@scheduled`
+/// expression, or `None` if it takes it. A refused expression is skipped at run time without a
+/// word, so the build checks the same grammar: five fields of `*`, numbers, ranges `a-b`, steps
+/// `*/n`, `a/n` or `a-b/n` and comma lists of those, or a shorthand such as `@daily`.
+pub fn cron_error(expr: &str) -> Option<String> {
+    let expr = expr.trim();
+    if expr.starts_with('@') {
+        let known = CRON_SHORTHANDS.iter().any(|s| s.eq_ignore_ascii_case(expr));
+        return (!known).then(|| format!("`{expr}` is not a cron shorthand"));
+    }
+    let fields: Vec<&str> = expr.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!(
+            "a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has {}",
+            fields.len()
+        ));
+    }
+    fields
+        .iter()
+        .zip(CRON_FIELDS)
+        .find_map(|(field, (name, lo, hi, names))| {
+            field
+                .split(',')
+                .find_map(|item| cron_item_error(item, lo, hi, names))
+                .map(|why| format!("the {name} field `{field}`: {why}"))
+        })
+}
+
+/// One comma-separated piece of a cron field: `*`, `v`, `a-b`, each optionally `/step`.
+fn cron_item_error(item: &str, lo: u32, hi: u32, names: &[&str]) -> Option<String> {
+    let (range, step) = match item.split_once('/') {
+        Some((r, s)) => (r, Some(s)),
+        None => (item, None),
+    };
+    if let Some(step) = step {
+        match step.parse::<u32>() {
+            Ok(n) if n >= 1 && step.bytes().all(|b| b.is_ascii_digit()) => {}
+            _ => return Some(format!("`{step}` is not a step (a whole number from 1)")),
+        }
+    }
+    if range == "*" {
+        return None;
+    }
+    let value = |v: &str| -> Result<u32, String> {
+        if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
+            // Months count from 1, week days from 0 (SUN).
+            return Ok(i as u32 + lo);
+        }
+        match v.parse::<u32>() {
+            Ok(n) if v.bytes().all(|b| b.is_ascii_digit()) && (lo..=hi).contains(&n) => Ok(n),
+            Ok(_) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                Err(format!("{v} is outside {lo}-{hi}"))
+            }
+            _ => Err(format!("`{v}` is not a number from {lo} to {hi}")),
+        }
+    };
+    let checked = match range.split_once('-') {
+        Some((a, b)) => value(a).and_then(|a| {
+            value(b).and_then(|b| {
+                if a <= b {
+                    Ok(())
+                } else {
+                    Err(format!("the range `{range}` runs backwards"))
+                }
+            })
+        }),
+        None => value(range).map(|_| ()),
+    };
+    checked.err()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -676,5 +779,51 @@ mod tests {
         assert!(flag("true"));
         assert!(!flag("false"));
         assert_eq!(first_word("  required extra"), Some("required"));
+    }
+
+    #[test]
+    fn cron_expressions_the_runtime_takes() {
+        for ok in [
+            "* * * * *",
+            "0 * * * *",
+            "*/15 9-17 * * MON-FRI",
+            "0 0 1 jan *",
+            "1,2-5/2 0 1-31 1-12 0-7",
+            "5/15  *  * * *",
+            "0 12 * JAN-MAR sun",
+            "@daily",
+            "@Hourly",
+            "@midnight",
+            "@annually",
+        ] {
+            assert_eq!(cron_error(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn cron_expressions_the_runtime_refuses() {
+        for (bad, why) in [
+            ("every hour", "5 fields"),
+            ("* * * *", "this one has 4"),
+            ("0 0 * * * *", "this one has 6"),
+            ("60 * * * *", "minute field `60`: 60 is outside 0-59"),
+            ("0 24 * * *", "hour field"),
+            ("0 0 0 * *", "day of month field `0`"),
+            ("0 0 * 13 *", "month field"),
+            ("0 0 * * 8", "day of week field"),
+            ("*/0 * * * *", "`0` is not a step"),
+            ("*/x * * * *", "`x` is not a step"),
+            ("5-1 * * * *", "runs backwards"),
+            ("0 0 * FOO *", "`FOO` is not a number"),
+            ("0 0 * * MON-", "`` is not a number"),
+            ("1,,2 * * * *", "`` is not a number"),
+            ("-1 * * * *", "`` is not a number"),
+            ("+1 * * * *", "`+1` is not a number"),
+            ("@every", "not a cron shorthand"),
+            ("", "this one has 0"),
+        ] {
+            let got = cron_error(bad).unwrap_or_else(|| panic!("accepted `{bad}`"));
+            assert!(got.contains(why), "{bad}: {got}");
+        }
     }
 }

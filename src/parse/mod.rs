@@ -480,6 +480,8 @@ impl Ctx {
 
         let mut cx = SchemaCx::new(&decls, comments, source, &all_blocks);
         let mut tools: Vec<Tool> = Vec::new();
+        // The name span of each tool in `tools`, for `duplicate-tool`.
+        let mut tool_keys: Vec<Span> = Vec::new();
         let mut lifecycle = Lifecycle::default();
         let mut constructor = Vec::new();
         let (mcp_names, photon_names) = injection_names(&all_blocks);
@@ -493,9 +495,22 @@ impl Ctx {
                     if let Some(tool) =
                         self.method(m, extends_photon, &mut lifecycle, &mut cx, source, comments)
                     {
-                        if tools.iter().any(|t| t.name == tool.name) {
+                        // Overload signatures never get here (no body); two bodies with one
+                        // name (or a static and an instance method) would leave one unreachable.
+                        let key = self.span(m.key.span());
+                        if let Some(i) = tools.iter().position(|t| t.name == tool.name) {
+                            let first = tool_keys[i];
+                            let d = Diagnostic::error(
+                                "photon-cf::duplicate-tool",
+                                format!("the class defines `{}` twice; a tool name must be unique", tool.name),
+                            )
+                            .at(&self.file, key, "defined again here")
+                            .also(first, "first defined here")
+                            .with_help("rename or remove one of the two methods (for overloads, write body-less signatures and one implementation)");
+                            self.diagnostics.push(d);
                             continue;
                         }
+                        tool_keys.push(key);
                         tools.push(tool);
                     }
                 }
@@ -1012,6 +1027,16 @@ impl Ctx {
                 "internal" => tool.internal = true,
                 "deprecated" => tool.deprecated = Some(tag.value.to_string()),
                 "scheduled" | "cron" if !tag.value.is_empty() => {
+                    if let (Some(why), Some(comment)) = (jsdoc::cron_error(tag.value), &doc) {
+                        let span = self.comment_span(comment, tag.value_offset, tag.value.len());
+                        self.error(
+                            "photon-cf::invalid-cron",
+                            format!("`@{} {}` on `{name}` is not a cron expression the scheduler accepts: {why}", tag.name, tag.value),
+                            span,
+                            "invalid cron expression",
+                            "write 5 fields (minute hour day-of-month month day-of-week, in UTC), e.g. `0 * * * *`, or a shorthand: @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually",
+                        );
+                    }
                     tool.scheduled = Some(tag.value.to_string())
                 }
                 "locked" => {
@@ -1029,6 +1054,29 @@ impl Ctx {
         }
 
         self.input_schema(&mut tool, m, cx, source, &param_docs, doc.as_ref());
+
+        // The scheduler calls a `@scheduled` method with no arguments (params `{}`), so a
+        // required parameter would always arrive as `undefined`.
+        let required = tool
+            .input_schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+            .unwrap_or_default();
+        if tool.scheduled.is_some() && !required.is_empty() {
+            let list = required
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.error(
+                "photon-cf::scheduled-needs-arguments",
+                format!("`{name}` is `@scheduled`, but the scheduler calls it with no arguments and it requires {list}"),
+                self.span(m.key.span()),
+                "scheduled method with required parameters",
+                "make the parameters optional (`x?: T`) or give them defaults (`x = ...`), or move the work into a method without parameters",
+            );
+        }
 
         if !m.function.is_generator
             && let Some(ret) = &m.function.return_type

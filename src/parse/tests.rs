@@ -266,6 +266,67 @@ fn rest_parameter_is_an_error_not_a_schema() {
     );
 }
 
+#[test]
+fn invalid_cron_is_an_error_at_the_expression() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class T {\n  /**\n   * @scheduled 0 0 * * 8\n   */\n  async tick() {}\n  /** @cron @daily */\n  async daily() {}\n  /** @cron 0 9 * * MON-FRI */\n  async weekdays() {}\n}",
+    );
+    assert_eq!(codes(&out), ["photon-cf::invalid-cron"]);
+    let d = out.diagnostics.iter().next().unwrap();
+    assert_eq!(d.line_col(), Some((3, 17)));
+    assert_eq!(d.labels[0].0.len, "0 0 * * 8".len());
+    assert!(d.message.contains("day of week field `8`"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().contains("@hourly"));
+}
+
+#[test]
+fn scheduled_method_with_required_parameters_is_an_error() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class T {\n  /** @scheduled @hourly */\n  async tick(a: string, b = 1, c?: number) {}\n  /** @scheduled @hourly */\n  async fine(b = 1, c?: number) {}\n  /** @cron @daily */\n  async opts(o: { x: string }) {}\n  async called(a: string) {}\n}",
+    );
+    assert_eq!(
+        codes(&out),
+        [
+            "photon-cf::scheduled-needs-arguments",
+            "photon-cf::scheduled-needs-arguments"
+        ]
+    );
+    let all: Vec<_> = out.diagnostics.iter().collect();
+    assert_eq!(all[0].line_col(), Some((3, 9)));
+    assert!(
+        all[0].message.contains("requires `a`"),
+        "{}",
+        all[0].message
+    );
+    assert!(all[0].help.as_deref().unwrap().contains("optional"));
+    assert_eq!(all[1].line_col(), Some((7, 9)));
+    assert!(all[1].message.contains("`x`"), "{}", all[1].message);
+}
+
+#[test]
+fn duplicate_methods_are_an_error_but_overloads_are_not() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class T {\n  async a() {}\n  static a() {}\n  async b(x: string): Promise<void>;\n  async b(x: number): Promise<void>;\n  async b(x: unknown) {}\n}",
+    );
+    assert_eq!(codes(&out), ["photon-cf::duplicate-tool"]);
+    let d = out.diagnostics.iter().next().unwrap();
+    assert_eq!(d.line_col(), Some((3, 10)));
+    assert_eq!(d.labels.len(), 2);
+    assert_eq!(d.labels[1].1, "first defined here");
+    assert_eq!(
+        d.labels[1].0.offset,
+        "export default class T {\n  async ".len()
+    );
+    let p = out.photon.unwrap();
+    assert_eq!(
+        p.tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+}
+
 // ---- photon-format §3.2: type nodes ------------------------------------------------------
 
 #[test]
