@@ -50,8 +50,10 @@ cargo test --locked 2>&1 | tee "$root/target/cargo-test.log"
 rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' "$root/target/cargo-test.log")
 
 step "end-to-end (workerd via wrangler, MCP SDK client, WebSocket client)"
-if [ -x tests/e2e/run.sh ] || [ -f tests/e2e/run.sh ]; then
-  bash tests/e2e/run.sh
-fi
+bash tests/e2e/run.sh 2>&1 | tee "$root/target/e2e-test.log"
+e2e_passed=$(awk '/^ℹ pass / { n = $3 } END { print n + 0 }' "$root/target/e2e-test.log")
+
 echo
-echo "rust tests passed: ${rust_passed:-0}"
+echo "rust tests: ${rust_passed}, end-to-end tests: ${e2e_passed}"
+# Both runners stop the script on a failure (set -e, pipefail), so reaching here means none failed.
+echo "$((rust_passed + e2e_passed)) passed, 0 failed"
