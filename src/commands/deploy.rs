@@ -89,7 +89,10 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         wrangler: report,
     };
 
-    if !finished.success() {
+    let status = if finished.success() {
+        print_summary(printer, built, &report, args.dry_run, &outdir);
+        ExitStatus::Success
+    } else {
         printer.info(format!(
             "error: `wrangler deploy` failed with exit code {}",
             finished.code
@@ -97,20 +100,8 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         if let Some(hint) = failure_hint(&finished.output) {
             printer.info(format!("\nhint: {hint}"));
         }
-        if printer.is_json() {
-            printer.json(&document(
-                &outcome,
-                built,
-                args.dry_run,
-                &report,
-                &outdir,
-                Some(finished.code),
-            ));
-        }
-        return Ok(ExitStatus::External(finished.code));
-    }
-
-    print_summary(printer, built, &report, args.dry_run, &outdir);
+        ExitStatus::External(finished.code)
+    };
     if printer.is_json() {
         printer.json(&document(
             &outcome,
@@ -118,10 +109,10 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             args.dry_run,
             &report,
             &outdir,
-            Some(0),
+            Some(finished.code),
         ));
     }
-    Ok(ExitStatus::Success)
+    Ok(status)
 }
 
 /// A problem after the build that the user can fix (no npm, no wrangler, install failed): the
