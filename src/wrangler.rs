@@ -350,15 +350,21 @@ impl Cmd {
         command
     }
 
-    /// Start it without waiting, stdin closed, stdout and stderr piped, in a process group of
-    /// its own on Unix so the whole tree (wrangler, workerd) can be stopped together.
-    pub fn spawn_group(&self, printer: &Printer) -> Result<Child, SpawnError> {
-        self.echo(printer);
+    /// The command with stdin closed and stdout and stderr piped back to us.
+    fn piped_command(&self) -> Command {
         let mut command = self.command();
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        command
+    }
+
+    /// Start it without waiting, stdin closed, stdout and stderr piped, in a process group of
+    /// its own on Unix so the whole tree (wrangler, workerd) can be stopped together.
+    pub fn spawn_group(&self, printer: &Printer) -> Result<Child, SpawnError> {
+        self.echo(printer);
+        let mut command = self.piped_command();
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;
@@ -371,12 +377,10 @@ impl Cmd {
     /// come (stdout is ours for data) while keeping a copy to read results from.
     pub fn run_streaming(&self, printer: &Printer) -> Result<Finished, SpawnError> {
         self.echo(printer);
-        let mut command = self.command();
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().map_err(|err| self.spawn_error(err))?;
+        let mut child = self
+            .piped_command()
+            .spawn()
+            .map_err(|err| self.spawn_error(err))?;
         let captured = Arc::new(Mutex::new(Vec::new()));
         let pumps = pump_child(&mut child, true, &captured, |_| {});
         let status = child.wait().map_err(|err| self.spawn_error(err))?;
