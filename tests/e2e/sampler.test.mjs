@@ -3,6 +3,7 @@
 // notifications; the plain-JSON failure; the timeout and its cleanup.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { boot, callTool, connect, rpc, structured } from "./lib/harness.mjs";
 
 const TIMEOUT_MS = 1500;
@@ -100,15 +101,23 @@ test("from a plain-JSON tools/call they fail at once, saying the client must acc
   assert.ok(Date.now() - started < TIMEOUT_MS, "no waiting for a timeout");
 });
 
-test("progress, status and log emits reach the caller as notifications, then the result", async () => {
+/** An SDK client that records the progress and log notifications of the calls it makes. */
+async function connectRecording() {
   const c = await connect(w.url);
   const progress = [];
   const logs = [];
-  c.client.setNotificationHandler((await import("@modelcontextprotocol/sdk/types.js")).LoggingMessageNotificationSchema, (n) => {
+  c.client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     logs.push(n.params);
   });
+  const call = (name, args = {}) =>
+    c.client.callTool({ name, arguments: args }, undefined, { onprogress: (p) => progress.push(p) });
+  return { c, progress, logs, call };
+}
+
+test("progress, status and log emits reach the caller as notifications, then the result", async () => {
+  const { c, progress, logs, call } = await connectRecording();
   try {
-    const r = await c.client.callTool({ name: "work", arguments: { steps: 4 } }, undefined, { onprogress: (p) => progress.push(p) });
+    const r = await call("work", { steps: 4 });
     assert.deepEqual(structured(r), { done: 4 });
     assert.deepEqual(progress.map((p) => p.progress), [0, 25, 50, 75, 100]);
     assert.equal(progress[0].message, "starting");
@@ -122,14 +131,9 @@ test("progress, status and log emits reach the caller as notifications, then the
 });
 
 test("a plain class gets the emit helpers (status, progress, log)", async () => {
-  const c = await connect(w.url);
-  const progress = [];
-  const logs = [];
-  c.client.setNotificationHandler((await import("@modelcontextprotocol/sdk/types.js")).LoggingMessageNotificationSchema, (n) => {
-    logs.push(n.params);
-  });
+  const { c, progress, logs, call } = await connectRecording();
   try {
-    const r = await c.client.callTool({ name: "helpers", arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
+    const r = await call("helpers");
     assert.deepEqual(structured(r), { ok: true });
     assert.deepEqual(progress.map((p) => [p.progress, p.message]), [[0, "warming up"], [50, "half way"]]);
     assert.deepEqual(logs.map((l) => [l.level, l.data]), [["error", "helper log"]]);
