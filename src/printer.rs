@@ -78,6 +78,11 @@ impl Printer {
         }
     }
 
+    /// photon-cf's own `error:` line. Never hidden: `-q` silences progress, not failures.
+    pub fn error(&self, message: impl std::fmt::Display) {
+        self.stderr_line(&format!("error: {message}"));
+    }
+
     /// Render diagnostics on stderr (warnings hidden with `-qq`).
     pub fn diagnostics(&self, diagnostics: &Diagnostics) {
         for diagnostic in diagnostics.iter() {

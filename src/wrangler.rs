@@ -6,7 +6,7 @@
 //! `.cmd` shims, so those names are tried first there.
 
 use std::ffi::{OsStr, OsString};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -16,9 +16,7 @@ use anyhow::Context;
 
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::printer::Printer;
-
-/// Environment variable that names the package manager used to install DIR's dependencies.
-pub const NPM_ENV: &str = "PHOTON_CF_NPM";
+use crate::settings::{Environment, NPM_ENV, absolute};
 
 /// The stamp `install_dependencies` leaves behind: the `package.json` it installed, byte for byte.
 pub const INSTALL_STAMP: &str = "node_modules/.photon-cf-install-stamp";
@@ -215,33 +213,19 @@ fn is_executable(path: &Path) -> bool {
 pub fn prepare(
     explicit: Option<&Path>,
     out: &Path,
+    env: &Environment,
     printer: &Printer,
 ) -> anyhow::Result<Result<(PathBuf, Located), Diagnostic>> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| anyhow::Error::new(e).context("failed to read the current directory"))?;
-    let out_dir = absolute(&cwd, out);
-    if let Err(diagnostic) = install_dependencies(&out_dir, &cwd, printer)? {
+    let out_dir = env.absolute(out);
+    if let Err(diagnostic) = install_dependencies(&out_dir, env, printer)? {
         return Ok(Err(diagnostic));
     }
-    let located = match locate_wrangler(explicit, out, &cwd, std::env::var_os("PATH").as_deref()) {
+    let located = match locate_wrangler(explicit, out, &env.cwd, env.path_var.as_deref()) {
         Ok(located) => located,
         Err(diagnostic) => return Ok(Err(*diagnostic)),
     };
     printer.verbose(describe(&located));
     Ok(Ok((out_dir, located)))
-}
-
-pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    }
-}
-
-/// `true` when nobody can answer a prompt: stdin is not a terminal, or `CI` is set.
-pub fn non_interactive() -> bool {
-    !std::io::stdin().is_terminal() || std::env::var_os("CI").is_some_and(|v| !v.is_empty())
 }
 
 /// A command to run, with the text `-v` prints for it.
@@ -587,10 +571,10 @@ fn shell_quote(word: &str) -> String {
 /// terminal) it runs quietly and its output is shown only if it fails or with `-v`.
 pub fn install_dependencies(
     out_dir: &Path,
-    cwd: &Path,
+    env: &Environment,
     printer: &Printer,
 ) -> anyhow::Result<Result<Installed, Diagnostic>> {
-    let out_dir = absolute(cwd, out_dir);
+    let out_dir = env.absolute(out_dir);
     let manifest_path = out_dir.join("package.json");
     let manifest = std::fs::read(&manifest_path)
         .with_context(|| format!("failed to read `{}`", display_path(&manifest_path)))?;
@@ -602,22 +586,14 @@ pub fn install_dependencies(
         ));
         return Ok(Ok(Installed::UpToDate));
     }
-    let explicit = std::env::var_os(NPM_ENV)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let npm = match locate_npm(
-        explicit.as_deref(),
-        cwd,
-        std::env::var_os("PATH").as_deref(),
-    ) {
+    let npm = match locate_npm(env.npm.as_deref(), &env.cwd, env.path_var.as_deref()) {
         Ok(npm) => npm,
         Err(diagnostic) => return Ok(Err(*diagnostic)),
     };
     let is_npm = npm
         .file_stem()
         .is_some_and(|stem| stem.eq_ignore_ascii_case("npm"));
-    let interactive_terminal =
-        std::io::stderr().is_terminal() && !non_interactive() && printer.level >= 0;
+    let interactive_terminal = env.stderr_is_terminal && !env.non_interactive && printer.level >= 0;
     let mut cmd = Cmd::new(&npm, "install the output project's dependencies")
         .arg("install")
         .current_dir(&out_dir);

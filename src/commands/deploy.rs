@@ -5,17 +5,18 @@
 //! Wrangler never gets a terminal to prompt on (stdin is closed), and `CI=true` is set for it
 //! when nobody could answer anyway, so a missing login fails fast instead of waiting.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use crate::cli::DeployArgs;
 use crate::commands::ExitStatus;
-use crate::commands::build::{self, BuildOutcome, Built, ConfigEntry, diagnostics_json};
+use crate::commands::build::print_report;
+use crate::commands::json::{BuildDocument, DeployDocument, Failure};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::pipeline::{self, Built};
 use crate::printer::Printer;
-use crate::render::worker_name;
+use crate::settings::{BuildSettings, Environment};
 use crate::wrangler::{self, Cmd};
 
 /// Where `--dry-run` asks wrangler to write the bundle, inside DIR (`.wrangler/` is ignored by
@@ -23,21 +24,20 @@ use crate::wrangler::{self, Cmd};
 pub const DRY_RUN_OUTDIR: &str = ".wrangler/dry-run";
 
 /// `photon-cf deploy`.
-pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let outcome = build::build(&args.photon, &args.render, printer)?;
-    let built = match &outcome.built {
-        Some(built) if outcome.success() => built,
-        _ => {
-            if printer.is_json() {
-                printer.json(&outcome.to_json());
-            }
-            return Ok(outcome.exit_status());
+pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let settings = BuildSettings::new(&args.photon, &args.render);
+    let outcome = pipeline::build(&settings, &env.cwd)?;
+    print_report(printer, &outcome);
+    let Some(built) = outcome.succeeded() else {
+        if printer.is_json() {
+            printer.json(&Failure::new(&outcome.diagnostics));
         }
+        return Ok(ExitStatus::Failure);
     };
     let (out_dir, located) =
-        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, printer)? {
+        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, env, printer)? {
             Ok(prepared) => prepared,
-            Err(diagnostic) => return Ok(user_error(printer, &outcome, diagnostic)),
+            Err(diagnostic) => return Ok(user_error(printer, &outcome.diagnostics, diagnostic)),
         };
 
     let outdir = out_dir.join(DRY_RUN_OUTDIR);
@@ -50,14 +50,15 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         cmd = cmd.args(["--dry-run", "--outdir"]).arg(&outdir);
     }
     cmd = cmd.args(&args.wrangler_args);
-    if wrangler::non_interactive() {
+    if env.non_interactive {
         cmd = cmd.env("CI", "true");
     }
     if printer.color {
         // wrangler sees a pipe, not our terminal; keep its colours when ours are on.
         cmd = cmd.env("FORCE_COLOR", "1");
     }
-    let worker = worker_name(&built.photon);
+    // The name `wrangler.toml` gives the Worker: the user's, when they renamed it there.
+    let worker = &built.worker;
     printer.status(
         if args.dry_run {
             "Bundling"
@@ -77,24 +78,21 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Ok(finished) => finished,
         Err(err) => {
             let diagnostic = err.into_diagnostic()?;
-            return Ok(user_error(printer, &outcome, diagnostic));
+            return Ok(user_error(printer, &outcome.diagnostics, diagnostic));
         }
     };
     let mut report = parse_wrangler_output(&finished.output);
     if args.dry_run && finished.success() {
         report.bundle_bytes = bundle_size(&outdir);
     }
-    let report = DeployReport {
-        worker: report.worker.clone().unwrap_or_else(|| worker.clone()),
-        wrangler: report,
-    };
+    let worker = report.worker.as_deref().unwrap_or(worker);
 
     let status = if finished.success() {
-        print_summary(printer, built, &report, args.dry_run, &outdir);
+        print_summary(printer, built, worker, &report, args.dry_run, &outdir);
         ExitStatus::Success
     } else {
-        printer.info(format!(
-            "error: `wrangler deploy` failed with exit code {}",
+        printer.error(format!(
+            "`wrangler deploy` failed with exit code {}",
             finished.code
         ));
         if let Some(hint) = failure_hint(&finished.output) {
@@ -103,51 +101,40 @@ pub fn run(args: &DeployArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         ExitStatus::External(finished.code)
     };
     if printer.is_json() {
-        printer.json(&document(
-            &outcome,
-            built,
-            args.dry_run,
+        printer.json(&DeployDocument::new(
+            BuildDocument::new(built, &outcome.diagnostics),
+            worker,
             &report,
-            &outdir,
-            Some(finished.code),
+            args.dry_run.then_some(outdir.as_path()),
+            finished.code,
         ));
     }
     Ok(status)
 }
 
 /// A problem after the build that the user can fix (no npm, no wrangler, install failed): the
-/// diagnostic on stderr (and in the JSON document), exit 1.
-fn user_error(printer: &Printer, outcome: &BuildOutcome, diagnostic: Diagnostic) -> ExitStatus {
+/// diagnostic on stderr (and in the JSON document, after the build's), exit 1.
+fn user_error(printer: &Printer, build: &Diagnostics, diagnostic: Diagnostic) -> ExitStatus {
     let mut diagnostics = Diagnostics::new();
     diagnostics.push(diagnostic);
     if printer.is_json() {
-        let mut all = outcome.diagnostics.clone();
+        let mut all = build.clone();
         all.extend(diagnostics);
-        printer.json(&json!({
-            "success": false,
-            "diagnostics": diagnostics_json(&all),
-        }));
+        printer.json(&Failure::new(&all));
     } else {
         printer.diagnostics(&diagnostics);
     }
     ExitStatus::Failure
 }
 
-/// What wrangler deployed: its own lines, parsed, plus the worker name we expected.
-#[derive(Debug)]
-struct DeployReport {
-    worker: String,
-    wrangler: WranglerReport,
-}
-
 fn print_summary(
     printer: &Printer,
     built: &Built,
-    report: &DeployReport,
+    worker: &str,
+    w: &WranglerReport,
     dry_run: bool,
     outdir: &Path,
 ) {
-    let w = &report.wrangler;
     if dry_run {
         let size = match (w.total_kib, w.gzip_kib) {
             (Some(total), Some(gzip)) => format!("{total} KiB, {gzip} KiB gzipped"),
@@ -159,14 +146,13 @@ fn print_summary(
         printer.status(
             "Bundled",
             format!(
-                "`{}` into `{}` ({size}); nothing was uploaded",
-                report.worker,
+                "`{worker}` into `{}` ({size}); nothing was uploaded",
                 display_path(outdir)
             ),
         );
         return;
     }
-    let mut line = format!("`{}`", report.worker);
+    let mut line = format!("`{worker}`");
     if let Some(url) = w.url() {
         line.push_str(&format!(" to {url}"));
     }
@@ -177,7 +163,7 @@ fn print_summary(
     if let Some(url) = w.url() {
         printer.info(format!("MCP endpoint: {}/mcp", url.trim_end_matches('/')));
     }
-    let required: Vec<&ConfigEntry> = built.config.iter().filter(|c| c.required).collect();
+    let required: Vec<_> = built.config.iter().filter(|c| c.required).collect();
     if !required.is_empty() {
         printer.info(format!(
             "the Worker reads {} required variable{}; set each once (in `{}`):",
@@ -189,41 +175,6 @@ fn print_summary(
             printer.info(format!("  {}", entry.secret_command));
         }
     }
-}
-
-/// The `deploy --output-format json` document: the build's fields, plus what wrangler reported.
-fn document(
-    outcome: &BuildOutcome,
-    built: &Built,
-    dry_run: bool,
-    report: &DeployReport,
-    outdir: &Path,
-    exit_code: Option<u8>,
-) -> Value {
-    let w = &report.wrangler;
-    let mut doc = outcome.to_json();
-    let fields = json!({
-        "success": exit_code == Some(0),
-        "dry_run": dry_run,
-        "worker": report.worker,
-        "url": w.url(),
-        "targets": w.targets,
-        "version_id": w.version_id,
-        "bindings": w.bindings,
-        "bundle": dry_run.then(|| json!({
-            "outdir": display_path(outdir),
-            "total_kib": w.total_kib,
-            "gzip_kib": w.gzip_kib,
-            "bytes": w.bundle_bytes,
-        })),
-        "wrangler_exit_code": exit_code,
-        "config": built.config,
-        "diagnostics": diagnostics_json(&outcome.diagnostics),
-    });
-    if let (Some(doc), Value::Object(fields)) = (doc.as_object_mut(), fields) {
-        doc.extend(fields);
-    }
-    doc
 }
 
 /// A next step for the failures people hit most: not logged in, no account chosen.
@@ -381,18 +332,6 @@ fn bundle_size(outdir: &Path) -> Option<u64> {
         any = true;
     }
     any.then_some(total)
-}
-
-/// The bundle files of a dry run, for tests and `-v`.
-pub fn bundle_files(outdir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(outdir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
-        .collect();
-    files.sort();
-    files
 }
 
 #[cfg(test)]
