@@ -284,6 +284,52 @@ fn wranglers_exit_code_is_passed_through_with_a_credentials_hint() {
 }
 
 #[test]
+fn quiet_silences_progress_but_never_photon_cfs_error_line() {
+    let project = Project::new(TALLY);
+    let out = project.run(&["deploy", "-q"], |cmd| {
+        cmd.env("FAKE_WRANGLER_EXIT", "7");
+    });
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(
+        err.contains("error: `wrangler deploy` failed with exit code 7"),
+        "{err}"
+    );
+    assert!(!err.contains("Deploying"), "-q hides status lines: {err}");
+
+    let broken = Project::new("export default class Tally { add( }\n");
+    let out = broken.run(&["deploy", "-q"], |_| {});
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: build failed with 1 error; nothing was written"),
+        "{err}"
+    );
+}
+
+#[test]
+fn deploy_names_the_worker_as_the_users_wrangler_toml_does() {
+    let project = Project::new(TALLY);
+    let built = project.run(&["build"], |_| {});
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    let toml_path = project.path().join("dist/wrangler.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    assert!(toml.contains("name = \"tally\""), "{toml}");
+    std::fs::write(
+        &toml_path,
+        toml.replace("name = \"tally\"", "name = \"tally-prod\""),
+    )
+    .unwrap();
+
+    let out = project.run(&["deploy", "--dry-run", "--json"], |_| {});
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(json(&out)["worker"], "tally-prod", "{err}");
+    assert!(err.contains("Bundling `tally-prod` with wrangler"), "{err}");
+    assert!(err.contains("Bundled `tally-prod` into"), "{err}");
+}
+
+#[test]
 fn deploy_in_ci_sets_ci_for_wrangler_and_a_signal_death_is_128_plus_n() {
     let project = Project::new(TALLY);
     // A wrangler that kills itself with SIGTERM: a shell would report 143, so do we.
