@@ -1196,3 +1196,20 @@ fn dev_stops_the_group_on_sigterm_too() {
     assert_eq!(status.code(), Some(143), "{}", dev.text());
     assert!(!alive(pids[0].0) && !alive(pids[0].1));
 }
+
+#[test]
+fn deploy_stops_wranglers_whole_group_on_ctrl_c() {
+    let project = Project::new(TALLY);
+    let mut cmd = project.command(&["deploy"]);
+    // A wrangler that never finishes on its own, with a child standing in for its workers.
+    cmd.env("FAKE_WRANGLER_SERVE", "1");
+    let mut deploy = DevSession::start(cmd);
+    deploy.wait_for("wrangler", 1, |l| l.contains("Ready on"));
+    let pids = fake_server_pids(&project);
+    assert_eq!(deploy.interrupt(), 130, "{}", deploy.text());
+    assert!(
+        !alive(pids[0].0) && !alive(pids[0].1),
+        "wrangler and its child stop with photon-cf: {}",
+        deploy.text()
+    );
+}

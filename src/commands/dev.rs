@@ -18,14 +18,13 @@ use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::pipeline::{self, Built};
 use crate::printer::Printer;
 use crate::settings::{BuildSettings, Environment, Source};
+use crate::wrangler::output::{port_of, ready_url};
+use crate::wrangler::process::{self, signals};
 use crate::wrangler::{self, Cmd, Located};
 
 /// How often the sources are polled. Polling (not inotify) needs no dependency and behaves the
 /// same on every platform and file system; 300 ms feels immediate.
 const POLL: Duration = Duration::from_millis(300);
-
-/// How long wrangler gets to stop on SIGTERM before the group is killed.
-const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// Where local state lives, relative to DIR (`build` never touches `.wrangler/`).
 pub const STATE_DIR: &str = ".wrangler/state";
@@ -151,9 +150,9 @@ impl Session<'_> {
                 && let Ok(Some(status)) = server.child.try_wait()
             {
                 // wrangler gave up on its own (bad config, port taken...): its code is ours.
-                let code = wrangler::exit_code(status);
+                let code = process::exit_code(status);
                 let mut server = self.server.take().expect("checked above");
-                wrangler::stop_group(&mut server.child, Duration::ZERO);
+                process::stop_group(&mut server.child, Duration::ZERO);
                 self.printer
                     .error(format!("`wrangler dev` exited with code {code}"));
                 return Ok(if code == 0 {
@@ -252,7 +251,7 @@ impl Session<'_> {
         let sender = self.ready.0.clone();
         let captured = Arc::new(Mutex::new(Vec::new()));
         // The pumps end by themselves when the group is gone and the pipes close.
-        let _pumps = wrangler::pump_child(&mut child, true, &captured, move |line| {
+        let _pumps = process::pump_child(&mut child, true, &captured, move |line| {
             if let Some(url) = ready_url(line) {
                 let _ = sender.send((generation, url));
             }
@@ -289,7 +288,7 @@ impl Session<'_> {
 
     fn stop(&mut self) {
         if let Some(mut server) = self.server.take() {
-            wrangler::stop_group(&mut server.child, STOP_GRACE);
+            process::stop_group(&mut server.child, process::STOP_GRACE);
         }
     }
 }
@@ -299,18 +298,6 @@ impl Drop for Session<'_> {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// `[wrangler:info] Ready on http://127.0.0.1:8787` → the URL.
-pub fn ready_url(line: &str) -> Option<String> {
-    let rest = &line[line.find("Ready on ")? + "Ready on ".len()..];
-    let url = rest.split_whitespace().next()?;
-    url.starts_with("http").then(|| url.to_string())
-}
-
-fn port_of(url: &str) -> Option<u16> {
-    let host_port = url.split("://").nth(1)?.split('/').next()?;
-    host_port.rsplit_once(':')?.1.parse().ok()
 }
 
 /// The files a change in which means a rebuild: every `*.photon.ts` in the host's directory and
@@ -362,59 +349,9 @@ fn snapshot(files: &[PathBuf]) -> Snapshot {
         .collect()
 }
 
-/// Ctrl-C and SIGTERM: remembered here and acted on by the poll loop, which stops wrangler's
-/// whole process group (wrangler runs in its own group, so the terminal's SIGINT never reaches
-/// it directly).
-mod signals {
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    static RECEIVED: AtomicI32 = AtomicI32::new(0);
-
-    #[cfg(unix)]
-    extern "C" fn on_signal(signal: libc::c_int) {
-        // Only an atomic store: the one thing that is safe in a signal handler.
-        RECEIVED.store(signal, Ordering::SeqCst);
-    }
-
-    #[cfg(unix)]
-    pub fn install() {
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: installs a handler that only stores to an atomic.
-            unsafe {
-                libc::signal(signal, handler);
-            }
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn install() {
-        // On Windows Ctrl-C reaches every process on the console, wrangler included; the
-        // session's Drop stops whatever is left.
-    }
-
-    pub fn received() -> Option<u8> {
-        match RECEIVED.load(Ordering::SeqCst) {
-            0 => None,
-            n => u8::try_from(n).ok(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_url_from_wranglers_ready_line() {
-        assert_eq!(
-            ready_url("[wrangler:info] Ready on http://127.0.0.1:41235").as_deref(),
-            Some("http://127.0.0.1:41235")
-        );
-        assert_eq!(ready_url("Ready on localhost"), None);
-        assert_eq!(port_of("http://127.0.0.1:41235"), Some(41235));
-        assert_eq!(port_of("http://127.0.0.1:8787/"), Some(8787));
-    }
 
     #[test]
     fn a_new_or_edited_photon_changes_the_snapshot() {

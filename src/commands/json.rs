@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
-use crate::commands::deploy::BindingLine;
-use crate::commands::deploy::WranglerReport;
 use crate::diagnostics::{Diagnostics, display_path};
 use crate::pipeline::{Built, CheckReport, ConfigEntry, PhotonSummary};
 use crate::render::wrangler_toml::Migration;
+use crate::wrangler::output::{BindingLine, WranglerReport};
 
 fn diagnostics<S: Serializer>(diagnostics: &Diagnostics, s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(diagnostics.iter().map(|d| d.to_json()))
