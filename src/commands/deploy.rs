@@ -21,7 +21,7 @@ use crate::wrangler::{self, Cmd};
 
 /// Where `--dry-run` asks wrangler to write the bundle, inside DIR (`.wrangler/` is ignored by
 /// the generated `.gitignore` and never touched by `build`).
-pub const DRY_RUN_OUTDIR: &str = ".wrangler/dry-run";
+const DRY_RUN_OUTDIR: &str = ".wrangler/dry-run";
 
 /// `photon-cf deploy`.
 pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {

@@ -27,7 +27,7 @@ use crate::wrangler::{self, Cmd, Located};
 const POLL: Duration = Duration::from_millis(300);
 
 /// Where local state lives, relative to DIR (`build` never touches `.wrangler/`).
-pub const STATE_DIR: &str = ".wrangler/state";
+const STATE_DIR: &str = ".wrangler/state";
 
 /// `photon-cf dev`.
 pub fn run(args: &DevArgs, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {

@@ -40,7 +40,7 @@ impl FoundIn {
 
 /// File names an npm-installed tool can have: the `.cmd` shim (and a real `.exe`) on Windows,
 /// the plain name elsewhere. A parameter rather than `cfg!` so both paths are unit-tested.
-pub fn executable_names(name: &str, windows: bool) -> Vec<String> {
+fn executable_names(name: &str, windows: bool) -> Vec<String> {
     if windows {
         vec![
             format!("{name}.cmd"),

@@ -12,7 +12,7 @@ use crate::wrangler::locate::locate_npm;
 use crate::wrangler::process::Cmd;
 
 /// The stamp `install_dependencies` leaves behind: the `package.json` it installed, byte for byte.
-pub const INSTALL_STAMP: &str = "node_modules/.photon-cf-install-stamp";
+const INSTALL_STAMP: &str = "node_modules/.photon-cf-install-stamp";
 
 /// Make sure DIR's npm dependencies are installed for the `package.json` that was just
 /// rendered: install when `node_modules` is missing or `package.json` changed since the last
@@ -24,7 +24,7 @@ pub fn install_dependencies(
     out_dir: &Path,
     env: &Environment,
     printer: &Printer,
-) -> anyhow::Result<Result<Installed, Diagnostic>> {
+) -> anyhow::Result<Result<(), Diagnostic>> {
     let out_dir = env.absolute(out_dir);
     let manifest_path = out_dir.join("package.json");
     let manifest = std::fs::read(&manifest_path)
@@ -35,7 +35,7 @@ pub fn install_dependencies(
             "dependencies of `{}` are up to date",
             display_path(&out_dir)
         ));
-        return Ok(Ok(Installed::UpToDate));
+        return Ok(Ok(()));
     }
     let npm = match locate_npm(env.npm.as_deref(), &env.cwd, env.path_var.as_deref()) {
         Ok(npm) => npm,
@@ -97,11 +97,5 @@ pub fn install_dependencies(
         "installed dependencies in {:.1} s",
         started.elapsed().as_secs_f64()
     ));
-    Ok(Ok(Installed::Installed))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Installed {
-    UpToDate,
-    Installed,
+    Ok(Ok(()))
 }

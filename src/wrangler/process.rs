@@ -4,7 +4,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -76,14 +76,6 @@ impl Cmd {
         self
     }
 
-    pub fn summary(&self) -> &str {
-        &self.summary
-    }
-
-    pub fn program(&self) -> &Path {
-        &self.program
-    }
-
     /// The command line as a shell would take it: `cd DIR && VAR=x prog 'arg with space'`.
     pub fn display(&self) -> String {
         let mut words = Vec::new();
@@ -104,7 +96,7 @@ impl Cmd {
     }
 
     /// Print the command with `-v` ("every command photon-cf runs").
-    pub fn echo(&self, printer: &Printer) {
+    fn echo(&self, printer: &Printer) {
         printer.verbose(format!("$ {}", self.display()));
     }
 
@@ -269,7 +261,7 @@ pub fn pump_child(
     pumps
 }
 
-pub fn join_pumps(pumps: Vec<JoinHandle<()>>) {
+fn join_pumps(pumps: Vec<JoinHandle<()>>) {
     for pump in pumps {
         let _ = pump.join();
     }
@@ -330,7 +322,7 @@ pub const STOP_GRACE: Duration = Duration::from_secs(5);
 /// Wait for the leader of a group started by [`Cmd::spawn_group`]. A signal caught meanwhile
 /// stops the whole group; once the leader has exited, whatever it left in its group goes too,
 /// so no straggler outlives us or holds our pipes open.
-pub fn wait_group(child: &mut Child, grace: Duration) -> std::io::Result<std::process::ExitStatus> {
+fn wait_group(child: &mut Child, grace: Duration) -> std::io::Result<std::process::ExitStatus> {
     loop {
         if signals::received().is_some() {
             return Ok(stop_group(child, grace));
