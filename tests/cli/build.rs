@@ -469,7 +469,19 @@ fn an_unwritable_out_dir_is_exit_2() {
     fs::write(tmp.path().join("taken"), "a file, not a directory").unwrap();
     let run = tmp.run(&["build", "cf-counter.photon.ts", "--out", "taken", "--json"]);
     assert_eq!(run.code, 2, "{}", run.snapshot());
-    assert_eq!(run.json()["success"], false);
+    // photon-cf's own failure has the shape of every other failure, plus the error.
+    let doc = run.json();
+    assert_eq!(doc["success"], false);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+    assert!(
+        doc["error"].as_str().is_some_and(|e| e.contains("taken")),
+        "{doc}"
+    );
+    assert!(
+        run.stderr.contains("error: photon-cf failed"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
