@@ -1,4 +1,5 @@
-//! The command line: clap types only. Resolution into settings happens in the commands.
+//! The command line: clap types only. `settings` turns them (and the environment) into what a
+//! run uses.
 
 use std::path::PathBuf;
 

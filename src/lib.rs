@@ -1,8 +1,9 @@
 //! photon-cf: parse a photon with SWC, render a Cloudflare Workers project, run wrangler.
 //!
-//! Stages, each in its own module: `parse` (SWC → `model`), `resolve` (siblings named in
-//! `@photons`), `compat` (what cannot run on Workers), `render` (templates → files in memory),
-//! `output` (staged, atomic writes), `wrangler` (finding and running it), and `commands`.
+//! `pipeline` runs the stages in order, each in its own module: `parse` (SWC → `model`),
+//! `resolve` (siblings named in `@photons`), `compat` (what cannot run on Workers), `render`
+//! (templates → files in memory), `output` (staged, atomic writes). `settings` reads the
+//! environment once, `wrangler` finds and runs wrangler and npm, and `commands` print.
 
 pub mod cli;
 pub mod commands;
@@ -11,7 +12,9 @@ pub mod diagnostics;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod pipeline;
 pub mod printer;
 pub mod render;
 pub mod resolve;
+pub mod settings;
 pub mod wrangler;

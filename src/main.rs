@@ -5,8 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use photon_cf::cli::Cli;
+use photon_cf::commands::json::Failure;
 use photon_cf::commands::{self, ExitStatus};
+use photon_cf::diagnostics::Diagnostics;
 use photon_cf::printer::Printer;
+use photon_cf::settings::Environment;
 
 fn main() -> ExitCode {
     install_panic_hook();
@@ -20,7 +23,8 @@ fn main() -> ExitCode {
         }
     };
     let printer = Printer::from_args(&cli.global);
-    match commands::run(cli, &printer) {
+    let result = Environment::from_process().and_then(|env| commands::run(cli, &env, &printer));
+    match result {
         Ok(status) => status.into(),
         Err(err) => {
             // A broken pipe on stdout/stderr is the reader's choice, not our failure.
@@ -32,12 +36,13 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             if printer.is_json() {
-                printer.json(&serde_json::json!({
-                    "success": false,
-                    "error": format!("{err:#}"),
-                }));
+                let diagnostics = Diagnostics::new();
+                printer.json(&Failure {
+                    error: Some(format!("{err:#}")),
+                    ..Failure::new(&diagnostics)
+                });
             }
-            eprintln!("error: photon-cf failed: {err}");
+            printer.error(format!("photon-cf failed: {err}"));
             for cause in err.chain().skip(1) {
                 eprintln!("  cause: {cause}");
             }

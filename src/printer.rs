@@ -15,6 +15,8 @@ pub struct Printer {
     /// -2 silent-ish, -1 quiet, 0 normal, 1+ verbose.
     pub level: i8,
     pub color: bool,
+    /// Read once at start-up: diagnostics wrap to the terminal, and not at all in a log.
+    stderr_is_terminal: bool,
 }
 
 impl Printer {
@@ -24,12 +26,12 @@ impl Printer {
         } else {
             args.output_format
         };
+        let stderr_is_terminal = std::io::stderr().is_terminal();
         let color = match args.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stderr_is_terminal
             }
         };
         let level = if args.quiet > 0 {
@@ -41,6 +43,7 @@ impl Printer {
             format,
             level,
             color,
+            stderr_is_terminal,
         }
     }
 
@@ -78,6 +81,11 @@ impl Printer {
         }
     }
 
+    /// photon-cf's own `error:` line. Never hidden: `-q` silences progress, not failures.
+    pub fn error(&self, message: impl std::fmt::Display) {
+        self.stderr_line(&format!("error: {message}"));
+    }
+
     /// Render diagnostics on stderr (warnings hidden with `-qq`).
     pub fn diagnostics(&self, diagnostics: &Diagnostics) {
         for diagnostic in diagnostics.iter() {
@@ -97,7 +105,7 @@ impl Printer {
         };
         // No wrapping when stderr is not a terminal, so CI logs keep whole lines.
         let mut handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-        if !std::io::stderr().is_terminal() {
+        if !self.stderr_is_terminal {
             handler = handler.with_width(usize::MAX / 4).with_wrap_lines(false);
         } else {
             handler = handler.with_width(100);

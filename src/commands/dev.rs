@@ -10,47 +10,43 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde_json::json;
-
 use crate::cli::DevArgs;
 use crate::commands::ExitStatus;
-use crate::commands::build::{self, Built, diagnostics_json};
+use crate::commands::build::print_report;
+use crate::commands::json::{DevDocument, Failure};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::pipeline::{self, Built};
 use crate::printer::Printer;
+use crate::settings::{BuildSettings, Environment, Source};
+use crate::wrangler::output::{port_of, ready_url};
+use crate::wrangler::process::{self, signals};
 use crate::wrangler::{self, Cmd, Located};
 
 /// How often the sources are polled. Polling (not inotify) needs no dependency and behaves the
 /// same on every platform and file system; 300 ms feels immediate.
 const POLL: Duration = Duration::from_millis(300);
 
-/// How long wrangler gets to stop on SIGTERM before the group is killed.
-const STOP_GRACE: Duration = Duration::from_secs(5);
-
 /// Where local state lives, relative to DIR (`build` never touches `.wrangler/`).
-pub const STATE_DIR: &str = ".wrangler/state";
+const STATE_DIR: &str = ".wrangler/state";
 
 /// `photon-cf dev`.
-pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(args: &DevArgs, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {
     signals::install();
-    let outcome = build::build(&args.photon, &args.render, printer)?;
-    let built = match outcome.built {
-        Some(built) if !outcome.diagnostics.has_errors() => built,
-        _ => {
-            if printer.is_json() {
-                printer.json(&json!({
-                    "success": false,
-                    "diagnostics": diagnostics_json(&outcome.diagnostics),
-                }));
-            }
-            return Ok(ExitStatus::Failure);
+    let settings = BuildSettings::new(&args.photon, &args.render);
+    let outcome = pipeline::build(&settings, &env.cwd)?;
+    print_report(printer, &outcome);
+    let Some(built) = outcome.succeeded() else {
+        if printer.is_json() {
+            printer.json(&Failure::new(&outcome.diagnostics));
         }
+        return Ok(ExitStatus::Failure);
     };
     let (out_dir, located) =
-        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, printer)? {
+        match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, env, printer)? {
             Ok(prepared) => prepared,
             Err(diagnostic) => return Ok(user_error(printer, diagnostic)),
         };
-    print_config_hint(printer, &built);
+    print_config_hint(printer, built);
     // Ctrl-C during the build or the install: nothing is running yet, just stop.
     if let Some(signal) = signals::received() {
         return Ok(ExitStatus::External(128u8.saturating_add(signal)));
@@ -58,6 +54,8 @@ pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
 
     let mut session = Session {
         printer,
+        env,
+        settings: &settings,
         located,
         out_dir,
         port: args.port,
@@ -67,33 +65,24 @@ pub fn run(args: &DevArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         server: None,
         restarts: 0,
     };
-    let status = session.serve(args)?;
+    let status = session.serve()?;
     if printer.is_json() {
-        printer.json(&json!({
-            "success": matches!(status, ExitStatus::Success),
-            "url": session.url,
-            "restarts": session.restarts,
-            "exit_code": status_code(status),
-            "diagnostics": [],
-        }));
+        printer.json(&DevDocument {
+            success: status == ExitStatus::Success,
+            url: session.url.as_deref(),
+            restarts: session.restarts,
+            exit_code: status.code(),
+            diagnostics: &Diagnostics::new(),
+        });
     }
     Ok(status)
-}
-
-fn status_code(status: ExitStatus) -> u8 {
-    match status {
-        ExitStatus::Success => 0,
-        ExitStatus::Failure => 1,
-        ExitStatus::Error => 2,
-        ExitStatus::External(code) => code,
-    }
 }
 
 fn user_error(printer: &Printer, diagnostic: Diagnostic) -> ExitStatus {
     let mut diagnostics = Diagnostics::new();
     diagnostics.push(diagnostic);
     if printer.is_json() {
-        printer.json(&json!({ "success": false, "diagnostics": diagnostics_json(&diagnostics) }));
+        printer.json(&Failure::new(&diagnostics));
     } else {
         printer.diagnostics(&diagnostics);
     }
@@ -129,6 +118,8 @@ struct Server {
 
 struct Session<'a> {
     printer: &'a Printer,
+    env: &'a Environment,
+    settings: &'a BuildSettings,
     located: Located,
     out_dir: PathBuf,
     /// `--port`, then the port wrangler chose, so a restart keeps the same URL.
@@ -142,11 +133,11 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn serve(&mut self, args: &DevArgs) -> anyhow::Result<ExitStatus> {
+    fn serve(&mut self) -> anyhow::Result<ExitStatus> {
         if let Err(diagnostic) = self.start() {
             return Ok(user_error(self.printer, *diagnostic));
         }
-        let mut watched = snapshot(&watch_roots(args));
+        let mut watched = snapshot(&watch_roots(&self.settings.source));
         loop {
             std::thread::sleep(POLL);
             if let Some(signal) = signals::received() {
@@ -159,11 +150,11 @@ impl Session<'_> {
                 && let Ok(Some(status)) = server.child.try_wait()
             {
                 // wrangler gave up on its own (bad config, port taken...): its code is ours.
-                let code = wrangler::exit_code(status);
+                let code = process::exit_code(status);
                 let mut server = self.server.take().expect("checked above");
-                wrangler::stop_group(&mut server.child, Duration::ZERO);
+                process::stop_group(&mut server.child, Duration::ZERO);
                 self.printer
-                    .info(format!("error: `wrangler dev` exited with code {code}"));
+                    .error(format!("`wrangler dev` exited with code {code}"));
                 return Ok(if code == 0 {
                     ExitStatus::Success
                 } else {
@@ -171,21 +162,22 @@ impl Session<'_> {
                 });
             }
 
-            let now = snapshot(&watch_roots(args));
+            let now = snapshot(&watch_roots(&self.settings.source));
             if now == watched {
                 continue;
             }
             // Editors save in steps (truncate, write, rename): let the burst settle.
             std::thread::sleep(Duration::from_millis(100));
-            watched = snapshot(&watch_roots(args));
-            self.rebuild(args)?;
+            watched = snapshot(&watch_roots(&self.settings.source));
+            self.rebuild()?;
         }
     }
 
     /// Build again; only a good build replaces the running server.
-    fn rebuild(&mut self, args: &DevArgs) -> anyhow::Result<()> {
+    fn rebuild(&mut self) -> anyhow::Result<()> {
         self.printer.status("Rebuilding", "a source file changed");
-        let outcome = build::build(&args.photon, &args.render, self.printer)?;
+        let outcome = pipeline::build(self.settings, &self.env.cwd)?;
+        print_report(self.printer, &outcome);
         if !outcome.success() {
             if self.printer.is_json() {
                 // build() prints nothing in JSON mode; a dev session still has to show why.
@@ -201,11 +193,9 @@ impl Session<'_> {
             }
             return Ok(());
         }
-        if let Err(diagnostic) = wrangler::install_dependencies(
-            &self.out_dir,
-            &std::env::current_dir().unwrap_or_default(),
-            self.printer,
-        )? {
+        if let Err(diagnostic) =
+            wrangler::install_dependencies(&self.out_dir, self.env, self.printer)?
+        {
             let mut diagnostics = Diagnostics::new();
             diagnostics.push(diagnostic);
             self.printer.diagnostics(&diagnostics);
@@ -261,7 +251,7 @@ impl Session<'_> {
         let sender = self.ready.0.clone();
         let captured = Arc::new(Mutex::new(Vec::new()));
         // The pumps end by themselves when the group is gone and the pipes close.
-        let _pumps = wrangler::pump_child(&mut child, true, &captured, move |line| {
+        let _pumps = process::pump_child(&mut child, true, &captured, move |line| {
             if let Some(url) = ready_url(line) {
                 let _ = sender.send((generation, url));
             }
@@ -298,7 +288,7 @@ impl Session<'_> {
 
     fn stop(&mut self) {
         if let Some(mut server) = self.server.take() {
-            wrangler::stop_group(&mut server.child, STOP_GRACE);
+            process::stop_group(&mut server.child, process::STOP_GRACE);
         }
     }
 }
@@ -310,22 +300,10 @@ impl Drop for Session<'_> {
     }
 }
 
-/// `[wrangler:info] Ready on http://127.0.0.1:8787` → the URL.
-pub fn ready_url(line: &str) -> Option<String> {
-    let rest = &line[line.find("Ready on ")? + "Ready on ".len()..];
-    let url = rest.split_whitespace().next()?;
-    url.starts_with("http").then(|| url.to_string())
-}
-
-fn port_of(url: &str) -> Option<u16> {
-    let host_port = url.split("://").nth(1)?.split('/').next()?;
-    host_port.rsplit_once(':')?.1.parse().ok()
-}
-
 /// The files a change in which means a rebuild: every `*.photon.ts` in the host's directory and
 /// in each `--photons-dir` (so a sibling that was missing is picked up when it is created).
-fn watch_roots(args: &DevArgs) -> Vec<PathBuf> {
-    let host = match &args.photon.photon {
+fn watch_roots(source: &Source) -> Vec<PathBuf> {
+    let host = match &source.photon {
         Some(path) => path.clone(),
         None => PathBuf::from("."),
     };
@@ -341,7 +319,7 @@ fn watch_roots(args: &DevArgs) -> Vec<PathBuf> {
     if host.is_file() {
         files.push(host.clone());
     }
-    for dir in std::iter::once(&host_dir).chain(&args.photon.photons_dirs) {
+    for dir in std::iter::once(&host_dir).chain(&source.photons_dirs) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
@@ -371,59 +349,9 @@ fn snapshot(files: &[PathBuf]) -> Snapshot {
         .collect()
 }
 
-/// Ctrl-C and SIGTERM: remembered here and acted on by the poll loop, which stops wrangler's
-/// whole process group (wrangler runs in its own group, so the terminal's SIGINT never reaches
-/// it directly).
-mod signals {
-    use std::sync::atomic::{AtomicI32, Ordering};
-
-    static RECEIVED: AtomicI32 = AtomicI32::new(0);
-
-    #[cfg(unix)]
-    extern "C" fn on_signal(signal: libc::c_int) {
-        // Only an atomic store: the one thing that is safe in a signal handler.
-        RECEIVED.store(signal, Ordering::SeqCst);
-    }
-
-    #[cfg(unix)]
-    pub fn install() {
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: installs a handler that only stores to an atomic.
-            unsafe {
-                libc::signal(signal, handler);
-            }
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn install() {
-        // On Windows Ctrl-C reaches every process on the console, wrangler included; the
-        // session's Drop stops whatever is left.
-    }
-
-    pub fn received() -> Option<u8> {
-        match RECEIVED.load(Ordering::SeqCst) {
-            0 => None,
-            n => u8::try_from(n).ok(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_the_url_from_wranglers_ready_line() {
-        assert_eq!(
-            ready_url("[wrangler:info] Ready on http://127.0.0.1:41235").as_deref(),
-            Some("http://127.0.0.1:41235")
-        );
-        assert_eq!(ready_url("Ready on localhost"), None);
-        assert_eq!(port_of("http://127.0.0.1:41235"), Some(41235));
-        assert_eq!(port_of("http://127.0.0.1:8787/"), Some(8787));
-    }
 
     #[test]
     fn a_new_or_edited_photon_changes_the_snapshot() {

@@ -1,14 +1,17 @@
-//! One module per subcommand, and the exit status they share.
+//! One module per subcommand, the JSON documents they print, and the exit status they share.
+//! Each command parses its arguments, calls the pipeline (and wrangler), and prints.
 
 pub mod build;
 pub mod check;
 pub mod deploy;
 pub mod dev;
+pub mod json;
 
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::printer::Printer;
+use crate::settings::Environment;
 
 /// How a command ended (contract §1: 0 success, 1 user-fixable, 2 our failure, or wrangler's code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,23 +25,39 @@ pub enum ExitStatus {
     External(u8),
 }
 
-impl From<ExitStatus> for ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        match status {
-            ExitStatus::Success => ExitCode::SUCCESS,
-            ExitStatus::Failure => ExitCode::from(1),
-            ExitStatus::Error => ExitCode::from(2),
-            ExitStatus::External(code) => ExitCode::from(code),
+impl ExitStatus {
+    /// `Success` or `Failure`.
+    pub fn from_success(success: bool) -> Self {
+        if success {
+            Self::Success
+        } else {
+            Self::Failure
+        }
+    }
+
+    /// The process exit code this status becomes.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Failure => 1,
+            Self::Error => 2,
+            Self::External(code) => code,
         }
     }
 }
 
-/// Run the parsed command line.
-pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}
+
+/// Run the parsed command line in the environment read at start-up.
+pub fn run(cli: Cli, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
-        Command::Build(args) => build::run(&args.photon, &args.render, printer),
-        Command::Check(args) => check::run(&args.photon, printer),
-        Command::Dev(args) => dev::run(&args, printer),
-        Command::Deploy(args) => deploy::run(&args, printer),
+        Command::Build(args) => build::run(&args, env, printer),
+        Command::Check(args) => check::run(&args, env, printer),
+        Command::Dev(args) => dev::run(&args, env, printer),
+        Command::Deploy(args) => deploy::run(&args, env, printer),
     }
 }
