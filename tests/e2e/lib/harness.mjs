@@ -26,25 +26,63 @@ export const WRANGLER_ENV = {
   WRANGLER_LOG: "info",
 };
 
-// Generated projects of this test process. Each gets its own folder (`.work/<name>-<pid>`) so
-// two runs at once never rewrite each other's project under a running wrangler ("Your worker
-// restarted mid-request"). They are removed when the test file ends; after a failure they are
-// kept and their paths printed, to look at.
-const workDirs = new Set();
+// Generated projects of this test process. Each is built in its own fresh folder under the
+// system temp dir (`photon-cf-e2e-<name>-<pid>-XXXXXX/<name>`), never inside the repository:
+// Node, esbuild and tsc look for packages in every `node_modules` above a file, and
+// tests/e2e/node_modules would then hand a generated project whatever it forgot to declare.
+// Two runs at once never share a folder ("Your worker restarted mid-request"). The folders are
+// removed when the test file passes; after a failure they are kept and their paths printed.
+const workDirs = new Map(); // project folder -> the temp folder holding it
 
-/** A fresh folder for a generated project of this process, removed when the test file passes. */
+/** Throws when a `node_modules` folder above `dir` could resolve packages for it. */
+export function assertNoNodeModulesAbove(dir) {
+  for (let up = dirname(dir); ; up = dirname(up)) {
+    if (existsSync(join(up, "node_modules"))) throw new Error(`${join(up, "node_modules")} would resolve packages for ${dir}`);
+    if (dirname(up) === up) return;
+  }
+}
+
+/** A fresh project folder of this process (not yet created), removed when the test file passes. */
 export function workDir(name) {
-  const out = join(e2eDir, ".work", `${name}-${process.pid}`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(dirname(out), { recursive: true });
-  workDirs.add(out);
+  const parent = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-${process.pid}-`));
+  const out = join(parent, name);
+  workDirs.set(out, parent);
+  assertNoNodeModulesAbove(out);
   return out;
 }
 
 /**
+ * Gives the generated project in `dir` a `node_modules` holding only what its own package.json
+ * declares (dependencies and devDependencies), each a symlink to the pinned copy in
+ * tests/e2e/node_modules, plus the `.bin` commands of those packages. Node and esbuild resolve
+ * a symlinked package's own imports from its real path, as after an `npm install`, while the
+ * project's sources see only the declared packages: an import it does not declare fails.
+ */
+export function linkDeclaredPackages(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const declared = { ...pkg.dependencies, ...pkg.devDependencies };
+  const modules = join(dir, "node_modules");
+  mkdirSync(join(modules, ".bin"), { recursive: true });
+  for (const [name, spec] of Object.entries(declared)) {
+    const pinned = join(e2eDir, "node_modules", name);
+    if (!existsSync(join(pinned, "package.json"))) {
+      throw new Error(`the generated package.json declares ${name}@${spec}, which tests/e2e/package.json does not pin`);
+    }
+    const meta = JSON.parse(readFileSync(join(pinned, "package.json"), "utf8"));
+    // An exact version in the generated package.json must be the one the tests run against.
+    if (/^\d+\.\d+\.\d+$/.test(spec) && meta.version !== spec) {
+      throw new Error(`the generated package.json pins ${name}@${spec}, tests/e2e has ${meta.version}`);
+    }
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(pinned, join(modules, name), "dir");
+    const bins = typeof meta.bin === "string" ? { [name.split("/").pop()]: meta.bin } : (meta.bin ?? {});
+    for (const [command, file] of Object.entries(bins)) symlinkSync(join(pinned, file), join(modules, ".bin", command));
+  }
+}
+
+/**
  * Builds `fixtures/runtime/<fixture>` into `workDir(name)` with photon-cf (`--auth` when
- * `options.auth` is set) and links the e2e node_modules into it (the pinned wrangler, TypeScript
- * and runtime dependencies).
+ * `options.auth` is set) and links in the packages its package.json declares.
  * @param {{auth?: "none"|"bearer"|"jwt"}} options
  */
 export function buildFixture(name, photonPath, options = {}) {
@@ -57,7 +95,7 @@ export function buildFixture(name, photonPath, options = {}) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   if (built.status !== 0) throw new Error(`photon-cf build failed (${built.status}):\n${built.stderr}${built.stdout}`);
-  symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
+  linkDeclaredPackages(out);
   return out;
 }
 
@@ -75,7 +113,7 @@ export function dryRunBundle(dir) {
 
 /** Runs `tsc --noEmit` in a generated project; returns {status, output}. */
 export function typecheck(dir) {
-  const r = spawnSync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { encoding: "utf8" });
+  const r = spawnSync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { cwd: dir, encoding: "utf8" });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -95,9 +133,9 @@ process.on("exit", (code) => {
   killLiveGroups();
   if (workDirs.size === 0) return;
   if (code === 0) {
-    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+    for (const parent of workDirs.values()) rmSync(parent, { recursive: true, force: true });
   } else {
-    process.stderr.write(`generated projects kept for inspection:\n${[...workDirs].map((d) => `  ${d}\n`).join("")}`);
+    process.stderr.write(`generated projects kept for inspection:\n${[...workDirs.keys()].map((d) => `  ${d}\n`).join("")}`);
   }
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
