@@ -317,8 +317,14 @@ export async function subscribe(base, query) {
   const ws = new WebSocket(url);
   const messages = [];
   const waiters = [];
+  const pongs = [];
   ws.on("message", (data) => {
-    messages.push(JSON.parse(String(data)));
+    const text = String(data);
+    if (text === "pong") {
+      pongs.shift()?.();
+      return;
+    }
+    messages.push(JSON.parse(text));
     for (const w of waiters.splice(0)) w();
   });
   await new Promise((r, j) => {
@@ -337,6 +343,23 @@ export async function subscribe(base, query) {
           setTimeout(r, 100);
         });
       }
+      return messages;
+    },
+    /**
+     * The sentinel for "nothing else arrived": sends "ping" and resolves with the messages once
+     * the runtime's "pong" comes back on this socket. A socket delivers frames in the order they
+     * were sent, so anything published to it before the ping has arrived by then.
+     */
+    async sync(ms = 5000) {
+      const pong = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no pong within ${ms} ms`)), ms);
+        pongs.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      ws.send("ping");
+      await pong;
       return messages;
     },
     close: () => ws.close(),
