@@ -81,7 +81,7 @@ after(() => {
   process.stdout.write(`# project-check: ${COMBINATIONS.length} projects, ${installs.size} npm installs, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 });
 
-describe("npm install && npm run check in a generated project", { concurrency: COMBINATIONS.length }, () => {
+describe("npm install && npm run check in a generated project", { concurrency: COMBINATIONS.length, timeout: 600_000 }, () => {
   for (const combination of COMBINATIONS) {
     // Each test, not the suite, is skipped: node counts a skipped suite as no test at all.
     test(combination.name, { timeout: 300_000, skip: npmMissing && "npm is not installed" }, async () => {
