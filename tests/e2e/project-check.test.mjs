@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoNodeModulesAbove, photonCf, repoRoot, workDir } from "./lib/harness.mjs";
+import { assertNoNodeModulesAbove, photonCf, repoRoot, unavailable, workDir } from "./lib/harness.mjs";
 
 const plain = "project-check/plain/cf-plain.photon.ts";
 /** One row per feature combination: the fixture photon (under fixtures/) and the build flags. */
@@ -27,7 +27,7 @@ const COMBINATIONS = [
   { name: "@dependencies without types (big.js)", photon: "project-check/untyped-dependency/cf-money.photon.ts" },
 ];
 
-const npmMissing = spawnSync("npm", ["--version"], { encoding: "utf8" }).status !== 0;
+const npmMissing = unavailable("npm");
 
 // npm's own settings of a parent `npm test` (npm_config_*, npm_package_*) must not steer the
 // project's install, nor NODE_PATH its resolution.
@@ -84,7 +84,7 @@ after(() => {
 describe("npm install && npm run check in a generated project", { concurrency: COMBINATIONS.length, timeout: 600_000 }, () => {
   for (const combination of COMBINATIONS) {
     // Each test, not the suite, is skipped: node counts a skipped suite as no test at all.
-    test(combination.name, { timeout: 300_000, skip: npmMissing && "npm is not installed" }, async () => {
+    test(combination.name, { timeout: 300_000, skip: npmMissing }, async () => {
       const slug = combination.name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
       const dir = workDir(`check-${slug}`);
       const args = ["build", join(repoRoot, "fixtures", combination.photon), "--out", dir];

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { photonCf, repoRoot, workDir, startWrangler, connect, structured } from "./lib/harness.mjs";
+import { photonCf, repoRoot, workDir, startWrangler, connect, structured, unavailable } from "./lib/harness.mjs";
 
-test("npm install then npx wrangler dev serves the generated project", { timeout: 300_000 }, async () => {
+test("npm install then npx wrangler dev serves the generated project", { timeout: 300_000, skip: unavailable("npm") }, async () => {
   const out = workDir("user-path");
   const built = spawnSync(
     photonCf,

@@ -99,6 +99,15 @@ export function buildFixture(name, photonPath, options = {}) {
   return out;
 }
 
+/**
+ * `false` when `command --version` runs, else the reason to skip a test that needs it: pass it as
+ * the test's `skip` option so the runner reports the test as skipped, never as passed.
+ */
+export function unavailable(command) {
+  const r = spawnSync(command, ["--version"], { encoding: "utf8" });
+  return r.status === 0 ? false : `\`${command}\` is not available (${r.error?.code ?? `exit ${r.status}`})`;
+}
+
 /** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); returns worker.js. */
 export function dryRunBundle(dir) {
   const outdir = join(dir, ".bundle");
