@@ -8,10 +8,10 @@
 
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoNodeModulesAbove, photonCf, repoRoot, unavailable, workDir } from "./lib/harness.mjs";
+import { assertNoNodeModulesAbove, photonCf, repoRoot, runAsync, unavailable, workDir } from "./lib/harness.mjs";
 
 const plain = "project-check/plain/cf-plain.photon.ts";
 /** One row per feature combination: the fixture photon (under fixtures/) and the build flags. */
@@ -33,17 +33,7 @@ const npmMissing = unavailable("npm");
 // project's install, nor NODE_PATH its resolution.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("npm_") && k !== "NODE_PATH"));
 
-/** Runs a command to completion; resolves {status, output} with stdout and stderr interleaved. */
-function run(command, args, cwd) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (d) => (output += d));
-    child.stderr.setEncoding("utf8").on("data", (d) => (output += d));
-    child.on("error", (e) => resolve({ status: null, output: `${output}${e.message}` }));
-    child.on("exit", (status) => resolve({ status, output }));
-  });
-}
+const run = (command, args, cwd) => runAsync(command, args, { cwd, env });
 
 // Two npm installs or type checks at a time: the machine has 2 cores.
 let running = 0;

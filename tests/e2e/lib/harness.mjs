@@ -108,22 +108,38 @@ export function unavailable(command) {
   return r.status === 0 ? false : `\`${command}\` is not available (${r.error?.code ?? `exit ${r.status}`})`;
 }
 
-/** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); returns worker.js. */
-export function dryRunBundle(dir) {
+/**
+ * Runs a command to completion without blocking the event loop: while a blocking child runs for
+ * seconds, an idle keep-alive connection to a running wrangler can be closed by the server
+ * unnoticed, and the next request on it fails with "other side closed".
+ * Resolves {status, output} (stdout then stderr).
+ */
+export function runAsync(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    child.on("error", (e) => resolve({ status: null, output: `${stdout}${stderr}${e.message}` }));
+    child.on("close", (status) => resolve({ status, output: `${stdout}${stderr}` }));
+  });
+}
+
+/** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); resolves worker.js. */
+export async function dryRunBundle(dir) {
   const outdir = join(dir, ".bundle");
-  const r = spawnSync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+  const r = await runAsync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: dir,
-    encoding: "utf8",
     env: { ...process.env, ...WRANGLER_ENV, CI: "true" },
   });
-  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.output}`);
   return readFileSync(join(outdir, "worker.js"), "utf8");
 }
 
-/** Runs `tsc --noEmit` in a generated project; returns {status, output}. */
+/** Runs `tsc --noEmit` in a generated project; resolves {status, output}. */
 export function typecheck(dir) {
-  const r = spawnSync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { cwd: dir, encoding: "utf8" });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return runAsync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { cwd: dir });
 }
 
 // Process groups of the wrangler servers still running. If this test process ends or is
