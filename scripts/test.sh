@@ -47,13 +47,20 @@ cargo build --locked
 
 step "cargo test"
 cargo test --locked 2>&1 | tee "$root/target/cargo-test.log"
-rust_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^passed/) n += $i } END { print n + 0 }' "$root/target/cargo-test.log")
+# Each binary ends with `test result: ok. N passed; 0 failed; K ignored; ...`: sum both counts.
+rust_count() { awk -v word="$1" '/^test result:/ { for (i = 1; i < NF; i++) if ($(i+1) ~ "^" word) n += $i } END { print n + 0 }' "$root/target/cargo-test.log"; }
+rust_passed=$(rust_count passed)
+rust_skipped=$(rust_count ignored)
 
 step "end-to-end (workerd via wrangler, MCP SDK client, WebSocket client)"
 bash tests/e2e/run.sh 2>&1 | tee "$root/target/e2e-test.log"
-e2e_passed=$(awk '/^ℹ pass / { n = $3 } END { print n + 0 }' "$root/target/e2e-test.log")
+# node's summary: `ℹ pass N` counts only tests that ran and passed, `ℹ skipped K` the skipped ones.
+e2e_count() { awk -v word="$1" '$1 == "ℹ" && $2 == word { n = $3 } END { print n + 0 }' "$root/target/e2e-test.log"; }
+e2e_passed=$(e2e_count pass)
+e2e_skipped=$(e2e_count skipped)
 
 echo
-echo "rust tests: ${rust_passed}, end-to-end tests: ${e2e_passed}"
+echo "rust tests: ${rust_passed} passed, ${rust_skipped} skipped; end-to-end tests: ${e2e_passed} passed, ${e2e_skipped} skipped"
 # Both runners stop the script on a failure (set -e, pipefail), so reaching here means none failed.
-echo "$((rust_passed + e2e_passed)) passed, 0 failed"
+# A skipped test is never counted as passed.
+echo "$((rust_passed + e2e_passed)) passed, 0 failed, $((rust_skipped + e2e_skipped)) skipped"

@@ -11,14 +11,14 @@ const AUTH_CODE = [/PHOTON_MCP_BEARER/, /PHOTON_MCP_JWKS/, /insufficient_scope/]
 // Strings only jose has: the codes of the errors jwt.ts maps, and its remote JWKS fetch.
 const JOSE_CODE = [/ERR_JWS_SIGNATURE_VERIFICATION_FAILED/, /ERR_JWKS_NO_MATCHING_KEY/, /JSON Web Key Set HTTP response/];
 
-test("auth.ts is bundled only when the project is built with --auth, jose only with --auth jwt", () => {
+test("auth.ts is bundled only when the project is built with --auth, jose only with --auth jwt", async () => {
   const sizes = {};
   for (const auth of ["none", "bearer", "jwt"]) {
     const dir = buildFixture(`bundle-auth-${auth}`, "counter/cf-counter.photon.ts", { auth });
     // The project type-checks as users get it (`npm run check`), jwt.ts against jose's types included.
-    const check = typecheck(dir);
+    const check = await typecheck(dir);
     assert.equal(check.status, 0, `tsc --noEmit of --auth ${auth}:\n${check.output}`);
-    const bundle = dryRunBundle(dir);
+    const bundle = await dryRunBundle(dir);
     sizes[auth] = bundle.length;
     for (const pattern of AUTH_CODE) {
       if (auth === "none") assert.doesNotMatch(bundle, pattern, `--auth none bundles ${pattern}`);

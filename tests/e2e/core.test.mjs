@@ -232,7 +232,7 @@ describe("lifecycle", () => {
   });
 });
 
-test("the generated project passes tsc --noEmit against the Workers types", () => {
-  const r = typecheck(w.dir);
+test("the generated project passes tsc --noEmit against the Workers types", async () => {
+  const r = await typecheck(w.dir);
   assert.equal(r.status, 0, r.output);
 });

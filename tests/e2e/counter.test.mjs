@@ -52,9 +52,10 @@ test("channel emits reach /events subscribers of the same instance (and *), neve
     assert.equal(got[0].channel, "counter");
     assert.equal(got[0].count, 7);
     assert.equal((await star.waitFor(1))[0].count, 7);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(other.messages.length, 0);
-    assert.equal(unrelated.messages.length, 0);
+    // The event was published before the call returned, so it precedes each socket's pong.
+    assert.equal((await other.sync()).length, 0);
+    assert.equal((await unrelated.sync()).length, 0);
+    assert.equal((await mine.sync()).length, 1, "one copy per socket");
   } finally {
     for (const s of [mine, star, other, unrelated]) s.close();
   }

@@ -71,7 +71,7 @@ test("the sibling's tools are not the host's tools", async () => {
   assert.equal(r.error?.code, -32602);
 });
 
-test("the generated two-photon project passes tsc --noEmit", () => {
-  const r = typecheck(w.dir);
+test("the generated two-photon project passes tsc --noEmit", async () => {
+  const r = await typecheck(w.dir);
   assert.equal(r.status, 0, r.output);
 });

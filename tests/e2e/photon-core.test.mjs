@@ -16,10 +16,10 @@ after(async () => {
   await w?.stop();
 });
 
-test("the import resolves to the bundled stand-in and the project type-checks against it", () => {
+test("the import resolves to the bundled stand-in and the project type-checks against it", async () => {
   const toml = readFileSync(join(w.dir, "wrangler.toml"), "utf8");
   assert.match(toml, /"@portel\/photon-core" = "\.\/src\/photon-core\.ts"/);
-  const { status, output } = typecheck(w.dir);
+  const { status, output } = await typecheck(w.dir);
   assert.equal(status, 0, output);
 });
 

@@ -185,18 +185,31 @@ test("the raw SSE stream carries the request, and the response POST (routed by i
 });
 
 test("after a timeout the pending request is gone: a late answer is ignored and the instance keeps working", async () => {
+  // The elicitation is answered only once the call has reported its timeout, and the test goes on
+  // once that late answer's POST has been answered, not after a guessed delay.
+  let timedOut;
+  const timeoutReported = new Promise((r) => (timedOut = r));
+  let answerSent;
+  const lateAnswerPosted = new Promise((r) => (answerSent = r));
   const c = await connect(w.url, {
     instance: "late",
     onElicit: async () => {
-      await new Promise((r) => setTimeout(r, TIMEOUT_MS + 500));
+      await timeoutReported;
       return { action: "accept", content: { confirmed: true } };
     },
   });
+  const send = c.transport.send.bind(c.transport);
+  c.transport.send = (message, options) => {
+    const sent = send(message, options);
+    if ("result" in message) answerSent(sent);
+    return sent;
+  };
   try {
     const r = await c.client.callTool({ name: "proceed", arguments: {} });
     assert.equal(r.isError, true);
     assert.match(r.content[0].text, /did not answer/);
-    await new Promise((r) => setTimeout(r, 700));
+    timedOut();
+    await lateAnswerPosted;
     const ok = await c.client.callTool({ name: "haiku", arguments: { topic: "after" } });
     assert.match(ok.content[0].text, /after/);
   } finally {

@@ -57,8 +57,8 @@ function rawRequest(base, method, path, { headers = {}, body } = {}) {
 }
 
 describe("hostile photon text is encoded, never executed", () => {
-  test("the generated project type-checks and keeps the text out of code and TOML", () => {
-    const check = typecheck(w.dir);
+  test("the generated project type-checks and keeps the text out of code and TOML", async () => {
+    const check = await typecheck(w.dir);
     assert.equal(check.status, 0, check.output);
     const toml = readFileSync(join(w.dir, "wrangler.toml"), "utf8");
     // `"] \n[evil]` in the docblock must never open a table of its own.
@@ -359,7 +359,7 @@ describe("argument objects are data", () => {
     assert.ok(list.body.result.tools.some((t) => t.name === name), JSON.stringify(list.body.result.tools.map((t) => t.name)));
     const r = await callTool(p.url, name, {});
     assert.equal(r.result?.content?.[0]?.text, "odd", JSON.stringify(r));
-    const check = typecheck(p.dir);
+    const check = await typecheck(p.dir);
     assert.equal(check.status, 0, check.output);
   });
 

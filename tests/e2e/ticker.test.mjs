@@ -33,16 +33,16 @@ test("schedules survive a restart", async () => {
   assert.equal(listed.result.structuredContent.tasks.length, 1);
 });
 
-test("the scheduler and cron-parser are bundled only when a photon uses schedules", () => {
-  const withSchedule = dryRunBundle(w.dir);
+test("the scheduler and cron-parser are bundled only when a photon uses schedules", async () => {
+  const withSchedule = await dryRunBundle(w.dir);
   assert.match(withSchedule, /CronExpressionParser/);
   const counter = buildFixture("ticker-counter", "counter/cf-counter.photon.ts");
-  const without = dryRunBundle(counter);
+  const without = await dryRunBundle(counter);
   assert.doesNotMatch(without, /CronExpressionParser/);
   assert.doesNotMatch(without, /__sched__/);
 });
 
-test("the generated project with the scheduler passes tsc --noEmit", () => {
-  const r = typecheck(w.dir);
+test("the generated project with the scheduler passes tsc --noEmit", async () => {
+  const r = await typecheck(w.dir);
   assert.equal(r.status, 0, r.output);
 });

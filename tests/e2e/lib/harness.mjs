@@ -26,25 +26,63 @@ export const WRANGLER_ENV = {
   WRANGLER_LOG: "info",
 };
 
-// Generated projects of this test process. Each gets its own folder (`.work/<name>-<pid>`) so
-// two runs at once never rewrite each other's project under a running wrangler ("Your worker
-// restarted mid-request"). They are removed when the test file ends; after a failure they are
-// kept and their paths printed, to look at.
-const workDirs = new Set();
+// Generated projects of this test process. Each is built in its own fresh folder under the
+// system temp dir (`photon-cf-e2e-<name>-<pid>-XXXXXX/<name>`), never inside the repository:
+// Node, esbuild and tsc look for packages in every `node_modules` above a file, and
+// tests/e2e/node_modules would then hand a generated project whatever it forgot to declare.
+// Two runs at once never share a folder ("Your worker restarted mid-request"). The folders are
+// removed when the test file passes; after a failure they are kept and their paths printed.
+const workDirs = new Map(); // project folder -> the temp folder holding it
 
-/** A fresh folder for a generated project of this process, removed when the test file passes. */
+/** Throws when a `node_modules` folder above `dir` could resolve packages for it. */
+export function assertNoNodeModulesAbove(dir) {
+  for (let up = dirname(dir); ; up = dirname(up)) {
+    if (existsSync(join(up, "node_modules"))) throw new Error(`${join(up, "node_modules")} would resolve packages for ${dir}`);
+    if (dirname(up) === up) return;
+  }
+}
+
+/** A fresh project folder of this process (not yet created), removed when the test file passes. */
 export function workDir(name) {
-  const out = join(e2eDir, ".work", `${name}-${process.pid}`);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(dirname(out), { recursive: true });
-  workDirs.add(out);
+  const parent = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-${process.pid}-`));
+  const out = join(parent, name);
+  workDirs.set(out, parent);
+  assertNoNodeModulesAbove(out);
   return out;
 }
 
 /**
+ * Gives the generated project in `dir` a `node_modules` holding only what its own package.json
+ * declares (dependencies and devDependencies), each a symlink to the pinned copy in
+ * tests/e2e/node_modules, plus the `.bin` commands of those packages. Node and esbuild resolve
+ * a symlinked package's own imports from its real path, as after an `npm install`, while the
+ * project's sources see only the declared packages: an import it does not declare fails.
+ */
+export function linkDeclaredPackages(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  const declared = { ...pkg.dependencies, ...pkg.devDependencies };
+  const modules = join(dir, "node_modules");
+  mkdirSync(join(modules, ".bin"), { recursive: true });
+  for (const [name, spec] of Object.entries(declared)) {
+    const pinned = join(e2eDir, "node_modules", name);
+    if (!existsSync(join(pinned, "package.json"))) {
+      throw new Error(`the generated package.json declares ${name}@${spec}, which tests/e2e/package.json does not pin`);
+    }
+    const meta = JSON.parse(readFileSync(join(pinned, "package.json"), "utf8"));
+    // An exact version in the generated package.json must be the one the tests run against.
+    if (/^\d+\.\d+\.\d+$/.test(spec) && meta.version !== spec) {
+      throw new Error(`the generated package.json pins ${name}@${spec}, tests/e2e has ${meta.version}`);
+    }
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(pinned, join(modules, name), "dir");
+    const bins = typeof meta.bin === "string" ? { [name.split("/").pop()]: meta.bin } : (meta.bin ?? {});
+    for (const [command, file] of Object.entries(bins)) symlinkSync(join(pinned, file), join(modules, ".bin", command));
+  }
+}
+
+/**
  * Builds `fixtures/runtime/<fixture>` into `workDir(name)` with photon-cf (`--auth` when
- * `options.auth` is set) and links the e2e node_modules into it (the pinned wrangler, TypeScript
- * and runtime dependencies).
+ * `options.auth` is set) and links in the packages its package.json declares.
  * @param {{auth?: "none"|"bearer"|"jwt"}} options
  */
 export function buildFixture(name, photonPath, options = {}) {
@@ -57,26 +95,51 @@ export function buildFixture(name, photonPath, options = {}) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   if (built.status !== 0) throw new Error(`photon-cf build failed (${built.status}):\n${built.stderr}${built.stdout}`);
-  symlinkSync(join(e2eDir, "node_modules"), join(out, "node_modules"), "dir");
+  linkDeclaredPackages(out);
   return out;
 }
 
-/** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); returns worker.js. */
-export function dryRunBundle(dir) {
+/**
+ * `false` when `command --version` runs, else the reason to skip a test that needs it: pass it as
+ * the test's `skip` option so the runner reports the test as skipped, never as passed.
+ */
+export function unavailable(command) {
+  const r = spawnSync(command, ["--version"], { encoding: "utf8" });
+  return r.status === 0 ? false : `\`${command}\` is not available (${r.error?.code ?? `exit ${r.status}`})`;
+}
+
+/**
+ * Runs a command to completion without blocking the event loop: while a blocking child runs for
+ * seconds, an idle keep-alive connection to a running wrangler can be closed by the server
+ * unnoticed, and the next request on it fails with "other side closed".
+ * Resolves {status, output} (stdout then stderr).
+ */
+export function runAsync(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
+    child.on("error", (e) => resolve({ status: null, output: `${stdout}${stderr}${e.message}` }));
+    child.on("close", (status) => resolve({ status, output: `${stdout}${stderr}` }));
+  });
+}
+
+/** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); resolves worker.js. */
+export async function dryRunBundle(dir) {
   const outdir = join(dir, ".bundle");
-  const r = spawnSync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+  const r = await runAsync(join(dir, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: dir,
-    encoding: "utf8",
     env: { ...process.env, ...WRANGLER_ENV, CI: "true" },
   });
-  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  if (r.status !== 0) throw new Error(`wrangler deploy --dry-run failed (${r.status}):\n${r.output}`);
   return readFileSync(join(outdir, "worker.js"), "utf8");
 }
 
-/** Runs `tsc --noEmit` in a generated project; returns {status, output}. */
+/** Runs `tsc --noEmit` in a generated project; resolves {status, output}. */
 export function typecheck(dir) {
-  const r = spawnSync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { encoding: "utf8" });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  return runAsync(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "-p", dir], { cwd: dir });
 }
 
 // Process groups of the wrangler servers still running. If this test process ends or is
@@ -95,9 +158,9 @@ process.on("exit", (code) => {
   killLiveGroups();
   if (workDirs.size === 0) return;
   if (code === 0) {
-    for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+    for (const parent of workDirs.values()) rmSync(parent, { recursive: true, force: true });
   } else {
-    process.stderr.write(`generated projects kept for inspection:\n${[...workDirs].map((d) => `  ${d}\n`).join("")}`);
+    process.stderr.write(`generated projects kept for inspection:\n${[...workDirs.keys()].map((d) => `  ${d}\n`).join("")}`);
   }
 });
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -279,8 +342,14 @@ export async function subscribe(base, query) {
   const ws = new WebSocket(url);
   const messages = [];
   const waiters = [];
+  const pongs = [];
   ws.on("message", (data) => {
-    messages.push(JSON.parse(String(data)));
+    const text = String(data);
+    if (text === "pong") {
+      pongs.shift()?.();
+      return;
+    }
+    messages.push(JSON.parse(text));
     for (const w of waiters.splice(0)) w();
   });
   await new Promise((r, j) => {
@@ -299,6 +368,23 @@ export async function subscribe(base, query) {
           setTimeout(r, 100);
         });
       }
+      return messages;
+    },
+    /**
+     * The sentinel for "nothing else arrived": sends "ping" and resolves with the messages once
+     * the runtime's "pong" comes back on this socket. A socket delivers frames in the order they
+     * were sent, so anything published to it before the ping has arrived by then.
+     */
+    async sync(ms = 5000) {
+      const pong = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no pong within ${ms} ms`)), ms);
+        pongs.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      ws.send("ping");
+      await pong;
       return messages;
     },
     close: () => ws.close(),
