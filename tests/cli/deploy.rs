@@ -790,17 +790,16 @@ fn dev_with_a_broken_photon_starts_nothing() {
 // ---------------------------------------------------------------------------------------------
 // real wrangler (the pinned one in tests/e2e)
 
-/// `tests/e2e`, with its pinned node_modules installed; `None` (and a printed reason) only when
-/// there is no Node.js to run wrangler with.
-fn e2e_dir() -> Option<PathBuf> {
-    if Command::new("node")
-        .arg("--version")
-        .output()
-        .map_or(true, |o| !o.status.success())
-    {
-        eprintln!("skipped: `node` is not on PATH, so wrangler cannot run");
-        return None;
-    }
+/// `tests/e2e`, with its pinned node_modules installed. A missing Node fails the test rather than
+/// skipping it quietly (Rust's runner cannot report a skip); `scripts/test.sh` installs Node.
+fn e2e_dir() -> PathBuf {
+    assert!(
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "`node` is not on PATH: run the tests through `bash scripts/test.sh`, which installs it"
+    );
     static INSTALL: Mutex<()> = Mutex::new(());
     let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
@@ -812,11 +811,11 @@ fn e2e_dir() -> Option<PathBuf> {
             .expect("npm ci in tests/e2e");
         assert!(status.success(), "npm ci in tests/e2e failed");
     }
-    Some(e2e)
+    e2e
 }
 
-/// `photon-cf ARGS` that finds the real wrangler in DIR's node_modules, which the fake npm
-/// fills with links to tests/e2e's (no registry needed).
+/// `photon-cf ARGS` that finds the real wrangler in DIR's node_modules, into which the fake npm
+/// links the packages DIR's package.json declares from tests/e2e's (no registry needed).
 fn real_command(project: &Project, e2e: &Path, args: &[&str]) -> Command {
     let mut cmd = project.command(args);
     cmd.env_remove("PHOTON_CF_WRANGLER")
@@ -826,7 +825,7 @@ fn real_command(project: &Project, e2e: &Path, args: &[&str]) -> Command {
 
 #[test]
 fn real_wrangler_dry_run_bundles_the_photon() {
-    let Some(e2e) = e2e_dir() else { return };
+    let e2e = e2e_dir();
     let project = Project::new(TALLY);
     let out = real_command(&project, &e2e, &["deploy", "--dry-run", "--json"])
         .output()
@@ -877,7 +876,7 @@ fn http(base: &str, method: &str, path: &str, body: Option<&str>) -> String {
 
 #[test]
 fn real_wrangler_dev_rebuilds_keeps_state_and_shuts_down_cleanly() {
-    let Some(e2e) = e2e_dir() else { return };
+    let e2e = e2e_dir();
     let project = Project::new(TALLY);
     // Locally, the constructor's configuration comes from DIR/.dev.vars (as dev says).
     std::fs::create_dir_all(project.path().join("dist")).unwrap();
@@ -1064,7 +1063,7 @@ fn assert_cloudflare_accepts(deployed: &Migrations, now: &Migrations, bound: &[S
 
 #[test]
 fn redeploys_add_rename_and_remove_photons_with_valid_migrations() {
-    let Some(e2e) = e2e_dir() else { return };
+    let e2e = e2e_dir();
     let project = Project::new(COUNTER_ALONE);
     let dir = project.path();
     std::fs::remove_file(dir.join("tally.photon.ts")).unwrap();

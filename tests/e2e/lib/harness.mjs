@@ -6,14 +6,16 @@
 // stopped by signalling the whole group, since killing only wrangler would orphan workerd.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { linkDeclaredPackages } from "./link.mjs";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 
+export { linkDeclaredPackages };
 export const e2eDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const repoRoot = resolve(e2eDir, "../..");
 export const photonCf = join(repoRoot, "target", "debug", "photon-cf");
@@ -49,35 +51,6 @@ export function workDir(name) {
   workDirs.set(out, parent);
   assertNoNodeModulesAbove(out);
   return out;
-}
-
-/**
- * Gives the generated project in `dir` a `node_modules` holding only what its own package.json
- * declares (dependencies and devDependencies), each a symlink to the pinned copy in
- * tests/e2e/node_modules, plus the `.bin` commands of those packages. Node and esbuild resolve
- * a symlinked package's own imports from its real path, as after an `npm install`, while the
- * project's sources see only the declared packages: an import it does not declare fails.
- */
-export function linkDeclaredPackages(dir) {
-  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const declared = { ...pkg.dependencies, ...pkg.devDependencies };
-  const modules = join(dir, "node_modules");
-  mkdirSync(join(modules, ".bin"), { recursive: true });
-  for (const [name, spec] of Object.entries(declared)) {
-    const pinned = join(e2eDir, "node_modules", name);
-    if (!existsSync(join(pinned, "package.json"))) {
-      throw new Error(`the generated package.json declares ${name}@${spec}, which tests/e2e/package.json does not pin`);
-    }
-    const meta = JSON.parse(readFileSync(join(pinned, "package.json"), "utf8"));
-    // An exact version in the generated package.json must be the one the tests run against.
-    if (/^\d+\.\d+\.\d+$/.test(spec) && meta.version !== spec) {
-      throw new Error(`the generated package.json pins ${name}@${spec}, tests/e2e has ${meta.version}`);
-    }
-    mkdirSync(dirname(join(modules, name)), { recursive: true });
-    symlinkSync(pinned, join(modules, name), "dir");
-    const bins = typeof meta.bin === "string" ? { [name.split("/").pop()]: meta.bin } : (meta.bin ?? {});
-    for (const [command, file] of Object.entries(bins)) symlinkSync(join(pinned, file), join(modules, ".bin", command));
-  }
 }
 
 /**
