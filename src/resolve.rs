@@ -115,18 +115,6 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     outcome.photon
 }
 
-/// The photon name of a path: the file name minus `.photon.ts`.
-pub fn photon_name(path: &Path) -> String {
-    let file = path
-        .file_name()
-        .and_then(|f| f.to_str())
-        .unwrap_or("photon");
-    file.strip_suffix(".photon.ts")
-        .or_else(|| file.strip_suffix(".ts"))
-        .unwrap_or(file)
-        .to_string()
-}
-
 struct Resolver {
     host_dir: PathBuf,
     photons_dirs: Vec<PathBuf>,
@@ -143,7 +131,7 @@ impl Resolver {
         let file = SourceFile::new(&photon.path, photon.source.clone());
         for sibling in &photon.doc.photons {
             let name = &sibling.value;
-            if !is_photon_name(name) {
+            if !crate::names::is_photon_name_ref(name) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "photon-cf::bad-sibling-name",
@@ -230,14 +218,6 @@ impl Resolver {
 /// messages read `leaf.photon.ts` rather than `./leaf.photon.ts`.
 fn parent_dir(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// A photon name as a file name can carry it: no separators, quotes or spaces.
-fn is_photon_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use crate::cli::DeployArgs;
 use crate::commands::ExitStatus;
 use crate::commands::build::{self, BuildOutcome, Built, ConfigEntry, diagnostics_json};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::names::worker_name;
 use crate::printer::Printer;
-use crate::render::worker_name;
 use crate::wrangler::{self, Cmd};
 
 /// Where `--dry-run` asks wrangler to write the bundle, inside DIR (`.wrangler/` is ignored by

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use heck::ToShoutySnakeCase;
 use serde_json::{Map, Value, json};
 use swc_common::comments::{Comment, CommentKind, Comments, SingleThreadedComments};
 use swc_common::input::StringInput;
@@ -31,6 +30,7 @@ use crate::model::{
     Annotations, ClassDoc, ConstructorParam, Dependency, EnvType, Finding, Injection, Lifecycle,
     Photon, PhotonClass, Span, Spanned, Tool,
 };
+use crate::names;
 
 use schema::{SchemaCx, TypeDecl};
 
@@ -277,21 +277,6 @@ fn nesting_overflow(src: &str, limit: usize, chain: usize) -> Option<usize> {
     None
 }
 
-/// The class-derived id the local runtime uses for `this.memory` and `this.schedule`:
-/// every capital gets a `-` before it, lower-cased, a trailing `MCP` stripped first
-/// (`TodoList` → `todo-list`, `WeatherMCP` → `weather`), as upstream's `getMCPName`.
-pub fn memory_id(class_name: &str) -> String {
-    let base = class_name.strip_suffix("MCP").unwrap_or(class_name);
-    let mut out = String::with_capacity(base.len() + 4);
-    for c in base.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out.trim_start_matches('-').to_string()
-}
-
 struct Ctx {
     file: SourceFile,
     diagnostics: Diagnostics,
@@ -409,13 +394,9 @@ impl Ctx {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let name = match file_name.strip_suffix(".photon.ts") {
-            Some(n) => n.to_string(),
-            None => {
-                let stem = file_name
-                    .strip_suffix(".ts")
-                    .unwrap_or(&file_name)
-                    .to_string();
+        let name = match names::photon_name(&file_name) {
+            names::FileName::Photon(n) => n,
+            names::FileName::NotPhoton(stem) => {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "photon-cf::bad-file-name",
@@ -427,14 +408,7 @@ impl Ctx {
                 return stem;
             }
         };
-        let valid = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
+        if !names::is_valid_photon_name(&name) {
             self.diagnostics.push(
                 Diagnostic::error(
                     "photon-cf::bad-photon-name",
@@ -543,6 +517,7 @@ impl Ctx {
                 name: cand.name.clone(),
                 default_export: cand.default_export,
                 extends,
+                extends_photon,
                 span: class_span,
             },
             doc,
@@ -780,10 +755,7 @@ impl Ctx {
                     "photons" => {
                         for (n, off) in jsdoc::name_list(tag.value) {
                             let span = self.comment_span(comment, tag.value_offset + off, n.len());
-                            let valid = n
-                                .chars()
-                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-                            if !valid {
+                            if !names::is_photon_name_ref(n) {
                                 self.error(
                                     "photon-cf::bad-sibling-name",
                                     format!("`{n}` is not a photon name"),
@@ -816,7 +788,6 @@ impl Ctx {
         mcp_names: &[String],
         photon_names: &[String],
     ) -> Vec<ConstructorParam> {
-        let prefix = photon.to_ascii_uppercase().replace('-', "_");
         let mut out = Vec::new();
         for p in &c.params {
             let (pat_ident, default, span) = match p {
@@ -857,7 +828,7 @@ impl Ctx {
                 _ => None,
             });
             let env = |ty| Injection::Env {
-                var: format!("{prefix}_{}", name.to_shouty_snake_case()),
+                var: names::env_var(photon, &name),
                 ty,
             };
             let lower = name.to_ascii_lowercase();

@@ -720,14 +720,6 @@ fn photon_name_from_file_name() {
 }
 
 #[test]
-fn memory_ids() {
-    assert_eq!(memory_id("TodoList"), "todo-list");
-    assert_eq!(memory_id("WeatherMCP"), "weather");
-    assert_eq!(memory_id("Counter"), "counter");
-    assert_eq!(memory_id("GitHubIssues"), "git-hub-issues");
-}
-
-#[test]
 fn class_docblock_unions_header_and_class_blocks() {
     let src = "/**\n * Header text.\n * @dependencies zod@^3, @scope/pkg, opt?\n * @stateful\n */\nimport { z } from 'zod';\n\n/**\n * The class.\n *\n * Second paragraph.\n * @version 1.0.0\n * @author Someone\n * @runtime ^1.5.0\n * @scope a:read b:write\n * @photons one, two\n */\nexport default class X {}";
     let p = photon(src);
@@ -800,6 +792,25 @@ fn which_members_are_tools() {
     // A plain class keeps configure/getConfig as tools.
     let p = photon("export default class X { configure() {} getConfig() {} }");
     assert_eq!(p.tools.len(), 2);
+}
+
+/// `extends Photon` is decided once, in the model: an alias of photon-core's base counts, a
+/// class of the same shape from elsewhere does not.
+#[test]
+fn extends_photon_is_recorded_once() {
+    let aliased = photon(
+        "import { PhotonMCP as Base } from '@portel/photon-core';\nexport default class X extends Base { configure() {} }",
+    );
+    assert_eq!(aliased.class.extends.as_deref(), Some("Base"));
+    assert!(aliased.class.extends_photon);
+    assert!(aliased.tools.is_empty());
+    let plain = photon("export default class X extends Photon {}");
+    assert!(plain.class.extends_photon);
+    let other = photon(
+        "import { Base } from './base';\nexport default class X extends Base { configure() {} }",
+    );
+    assert!(!other.class.extends_photon);
+    assert_eq!(other.tools.len(), 1);
 }
 
 #[test]

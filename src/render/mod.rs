@@ -11,7 +11,6 @@ pub mod wrangler_toml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 
 use crate::cli::AuthMode;
@@ -24,9 +23,8 @@ use wrangler_toml::{Migration, WranglerPlan};
 /// accepts; used for a new `wrangler.toml` unless `--compatibility-date` says otherwise.
 pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-04-01";
 
-/// The Durable Object behind the memory `global` scope, exported by the runtime.
-pub const GLOBAL_BINDING: &str = "PHOTON_GLOBAL";
-pub const GLOBAL_CLASS: &str = "PhotonGlobalStore";
+use crate::names::worker_name;
+pub use crate::names::{GLOBAL_BINDING, GLOBAL_CLASS, PhotonNames};
 
 /// Versions written into the generated `package.json`; the same pins as `tests/e2e/package.json`
 /// so the project the tests run is the project users get.
@@ -65,14 +63,6 @@ impl Default for RenderOptions {
 pub struct ExistingToml<'a> {
     pub path: &'a Path,
     pub text: &'a str,
-}
-
-/// The generated names of one photon.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PhotonNames {
-    pub name: String,
-    pub binding: String,
-    pub do_class: String,
 }
 
 /// What `render` produced.
@@ -196,15 +186,7 @@ pub fn names(project: &Project) -> (Vec<PhotonNames>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut out: Vec<PhotonNames> = Vec::new();
     for (i, photon) in project.photons().enumerate() {
-        let names = PhotonNames {
-            name: photon.name.clone(),
-            binding: if i == 0 {
-                "PHOTON".into()
-            } else {
-                binding_name(&photon.name)
-            },
-            do_class: do_class_name(&photon.name),
-        };
+        let names = PhotonNames::new(&photon.name, photon.class.name.as_deref(), i == 0);
         let clash = out
             .iter()
             .find(|o| o.binding == names.binding || o.do_class == names.do_class)
@@ -230,44 +212,6 @@ pub fn names(project: &Project) -> (Vec<PhotonNames>, Diagnostics) {
         out.push(names);
     }
     (out, diagnostics)
-}
-
-/// The Worker name: lower-case `[a-z0-9-]`, at most 63 characters (a DNS label).
-pub fn worker_name(photon: &str) -> String {
-    let mut out = String::new();
-    for c in photon.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out: String = out.trim_matches('-').chars().take(63).collect();
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "photon".into() } else { out }
-}
-
-/// `PHOTON_<UPPER_SNAKE>` with only `[A-Z0-9_]`.
-pub fn binding_name(photon: &str) -> String {
-    let snake: String = ascii_words(photon).to_shouty_snake_case();
-    format!("PHOTON_{snake}")
-}
-
-/// `<Pascal>PhotonDO`, a valid JavaScript identifier (a leading digit gets a `Photon` prefix).
-pub fn do_class_name(photon: &str) -> String {
-    let pascal = ascii_words(photon).to_upper_camel_case();
-    if pascal.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("Photon{pascal}PhotonDO")
-    } else {
-        format!("{pascal}PhotonDO")
-    }
-}
-
-/// Non-ASCII-alphanumeric characters become word breaks, so names stay ASCII identifiers.
-fn ascii_words(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect()
 }
 
 fn is_date(date: &str) -> bool {
@@ -398,17 +342,6 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_names_are_identifiers() {
-        assert_eq!(worker_name("Cf_Counter v2!"), "cf-counter-v2");
-        assert_eq!(worker_name("---"), "photon");
-        assert_eq!(binding_name("cf-counter"), "PHOTON_CF_COUNTER");
-        assert_eq!(binding_name("todoList"), "PHOTON_TODO_LIST");
-        assert_eq!(do_class_name("cf-counter"), "CfCounterPhotonDO");
-        assert_eq!(do_class_name("2fa"), "Photon2faPhotonDO");
-        assert_eq!(do_class_name("héllo wörld"), "HLloWRldPhotonDO");
-    }
 
     #[test]
     fn dates_are_checked() {
