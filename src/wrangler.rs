@@ -89,21 +89,16 @@ fn locate_wrangler_for(
     let names = executable_names("wrangler", windows);
     if let Some(explicit) = explicit {
         let program = locate_explicit(explicit, cwd, path_var, windows);
-        return program.map(|program| Located { program, found_in: FoundIn::Explicit }).ok_or_else(|| {
-            Box::new(
-                Diagnostic::error(
-                    "photon-cf::wrangler-not-found",
-                    format!(
-                        "`{}` (from --wrangler or PHOTON_CF_WRANGLER) is not an executable file",
-                        display_path(explicit)
-                    ),
-                )
-                .with_help(
-                    "point --wrangler / PHOTON_CF_WRANGLER at wrangler's executable, e.g. \
-                     `node_modules/.bin/wrangler`, or unset it to use the one in the output project",
-                ),
-            )
-        });
+        return program
+            .map(|program| Located {
+                program,
+                found_in: FoundIn::Explicit,
+            })
+            .ok_or_else(|| {
+                Box::new(crate::diagnostics::catalog::wrangler_not_executable(
+                    explicit,
+                ))
+            });
     }
     let out_bin = absolute(cwd, out_dir).join("node_modules").join(".bin");
     let cwd_bin = cwd.join("node_modules").join(".bin");
@@ -118,17 +113,9 @@ fn locate_wrangler_for(
             found_in: FoundIn::Path,
         });
     }
-    Err(Box::new(
-        Diagnostic::error("photon-cf::wrangler-not-found", "wrangler was not found").with_help(
-            format!(
-                "looked in `{}`, `node_modules/.bin` of the current directory and PATH; \
-                 run `npm install` in `{}` (its package.json lists wrangler), or \
-                 `npm install -g wrangler`, or name the executable with --wrangler / PHOTON_CF_WRANGLER",
-                display_path(&out_dir.join("node_modules").join(".bin")),
-                display_path(out_dir)
-            ),
-        ),
-    ))
+    Err(Box::new(crate::diagnostics::catalog::wrangler_not_found(
+        out_dir,
+    )))
 }
 
 /// Find npm (or what `PHOTON_CF_NPM` names) to install DIR's dependencies with.
@@ -143,22 +130,9 @@ pub fn locate_npm(
         None => search_path(path_var, &executable_names("npm", windows)),
     };
     found.ok_or_else(|| {
-        Box::new(
-            Diagnostic::error(
-                "photon-cf::npm-not-found",
-                match explicit {
-                    Some(p) => format!(
-                        "`{}` (from {NPM_ENV}) is not an executable file",
-                        display_path(p)
-                    ),
-                    None => "npm was not found on PATH".to_string(),
-                },
-            )
-            .with_help(
-                "install Node.js 20 or later (it comes with npm), or name another package \
-                 manager with PHOTON_CF_NPM",
-            ),
-        )
+        Box::new(crate::diagnostics::catalog::npm_not_found(
+            explicit, NPM_ENV,
+        ))
     })
 }
 
@@ -447,19 +421,13 @@ impl SpawnError {
     pub fn into_diagnostic(self) -> Result<Diagnostic, anyhow::Error> {
         use std::io::ErrorKind;
         match self.source.kind() {
-            ErrorKind::NotFound | ErrorKind::PermissionDenied => Ok(Diagnostic::error(
-                "photon-cf::tool-not-runnable",
-                format!(
-                    "could not run `{}` to {}: {}",
-                    display_path(&self.program),
-                    self.summary,
-                    self.source
-                ),
-            )
-            .with_help(
-                "check that the file exists and is executable, or point PHOTON_CF_WRANGLER / \
-                 PHOTON_CF_NPM at another one",
-            )),
+            ErrorKind::NotFound | ErrorKind::PermissionDenied => {
+                Ok(crate::diagnostics::catalog::tool_not_runnable(
+                    &self.program,
+                    &self.summary,
+                    &self.source,
+                ))
+            }
             _ => Err(anyhow::Error::new(self)),
         }
     }
@@ -654,12 +622,9 @@ pub fn install_dependencies(
             message.push_str(":\n");
             message.push_str(tail);
         }
-        return Ok(Err(Diagnostic::error("photon-cf::install-failed", message)
-            .with_help(format!(
-                "run `npm install` in `{}` to see the whole error; check the versions in \
-                 the photons' @dependencies",
-                display_path(&out_dir)
-            ))));
+        return Ok(Err(crate::diagnostics::catalog::install_failed(
+            message, &out_dir,
+        )));
     }
     let node_modules = out_dir.join("node_modules");
     std::fs::create_dir_all(&node_modules)
@@ -832,7 +797,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let err =
             locate_wrangler_for(None, Path::new("dist"), root.path(), None, false).unwrap_err();
-        assert_eq!(err.code, "photon-cf::wrangler-not-found");
+        assert_eq!(err.code, crate::diagnostics::catalog::WRANGLER_NOT_FOUND);
         let help = err.help.unwrap();
         assert!(help.contains("npm install"), "{help}");
         assert!(help.contains("PHOTON_CF_WRANGLER"), "{help}");

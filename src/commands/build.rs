@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::cli::{AuthMode, PhotonArgs, RenderArgs};
 use crate::commands::ExitStatus;
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::diagnostics::{Diagnostics, display_path};
 use crate::model::{EnvType, Injection};
 use crate::printer::Printer;
 use crate::render::wrangler_toml::Migration;
@@ -172,19 +172,11 @@ pub fn build(
         // wrangler reads wrangler.json(c) before wrangler.toml, so ours would be ignored.
         let path = render.out.join(shadow);
         if path.is_file() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "photon-cf::shadowed-wrangler-toml",
-                    format!(
-                        "`{}` takes precedence over the generated `wrangler.toml`",
-                        display_path(&path)
-                    ),
-                )
-                .with_help(format!(
-                    "move your settings into `{}` (photon-cf keeps them) and delete `{shadow}`",
-                    display_path(&wrangler_path)
-                )),
-            );
+            diagnostics.push(crate::diagnostics::catalog::shadowed_wrangler_toml(
+                &path,
+                &wrangler_path,
+                shadow,
+            ));
         }
     }
     if diagnostics.has_errors() {
@@ -385,13 +377,7 @@ fn find_host(dir: &Path, diagnostics: &mut Diagnostics) -> Option<PathBuf> {
     match found.len() {
         1 => Some(PathBuf::from(found.remove(0))),
         0 => {
-            diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::no-photon",
-                    "no `*.photon.ts` file in the current directory",
-                )
-                .with_help("pass the photon file: `photon-cf build path/to/name.photon.ts`"),
-            );
+            diagnostics.push(crate::diagnostics::catalog::no_photon());
             None
         }
         _ => {
@@ -400,16 +386,10 @@ fn find_host(dir: &Path, diagnostics: &mut Diagnostics) -> Option<PathBuf> {
                 .map(|f| format!("`{f}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::several-photons",
-                    format!(
-                        "{} `*.photon.ts` files in the current directory: {list}",
-                        found.len()
-                    ),
-                )
-                .with_help("name the one to build: `photon-cf build <file>.photon.ts`"),
-            );
+            diagnostics.push(crate::diagnostics::catalog::several_photons(
+                found.len(),
+                &list,
+            ));
             None
         }
     }

@@ -25,7 +25,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_parser::{Parser, Syntax, TsSyntax, lexer::Lexer};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
 use crate::model::{
     Annotations, ClassDoc, ConstructorParam, Dependency, EnvType, Finding, Injection, Lifecycle,
     Photon, PhotonClass, Span, Spanned, Tool,
@@ -88,26 +88,16 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
     let name = p.photon_name(path);
     if let Some(at) = nesting_overflow(&source, MAX_NESTING, MAX_CHAIN) {
         p.error(
-            "photon-cf::too-deeply-nested",
-            format!(
-                "the code nests too deeply to parse safely (over {MAX_NESTING} brackets, or over {MAX_CHAIN} chained operators in one expression)"
-            ),
+            catalog::too_deeply_nested(MAX_NESTING, MAX_CHAIN),
             Span::new(at, 1),
             "nesting limit reached here",
-            "flatten the code or the type: no photon needs this depth",
         );
         return p.finish(None);
     }
 
     let comments = SingleThreadedComments::default();
     let Ok(len) = u32::try_from(source.len()) else {
-        p.diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::file-too-large",
-                "the photon file is larger than 4 GiB",
-            )
-            .at(&p.file, Span::new(0, 0), "this file"),
-        );
+        p.error(catalog::file_too_large(), Span::new(0, 0), "this file");
         return p.finish(None);
     };
     let lexer = Lexer::new(
@@ -134,8 +124,7 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
     for e in &errors {
         let mut span = p.span(e.span());
         let mut label = "the parser stopped here";
-        let mut help =
-            "fix the TypeScript syntax; photon-cf parses the file as TypeScript with decorators";
+        let mut at_end = false;
         // An error at the very end has nothing to underline: point at the last character.
         if span.offset >= content_end && content_end > 0 {
             let last = source[..content_end]
@@ -144,16 +133,9 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
                 .map_or(1, char::len_utf8);
             span = Span::new(content_end - last, last);
             label = "the file ends here";
-            help = "the file ends too early: a closing `}`, `)` or `]` is probably missing";
+            at_end = true;
         }
-        p.diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::syntax-error",
-                format!("syntax error: {}", e.kind().msg()),
-            )
-            .at(&p.file, span, label)
-            .with_help(help),
-        );
+        p.error(catalog::syntax_error(&e.kind().msg(), at_end), span, label);
     }
     let Some(module) = module else {
         return p.finish(None);
@@ -339,54 +321,21 @@ impl Ctx {
         Span::new(lo, len.min(self.len - lo))
     }
 
-    fn error(
-        &mut self,
-        code: &'static str,
-        message: impl Into<String>,
-        span: Span,
-        label: &str,
-        help: &str,
-    ) {
-        let d = Diagnostic::error(code, message)
-            .at(&self.file, span, label)
-            .with_help(help);
+    /// Point `d` (a constructor of `catalog`) at `span` and report it.
+    fn error(&mut self, d: Diagnostic, span: Span, label: &str) {
+        let d = d.at(&self.file, span, label);
         self.diagnostics.push(d);
     }
 
     /// A warning: a located diagnostic, and a `Finding` in the model.
-    fn warn(
-        &mut self,
-        code: &'static str,
-        message: impl Into<String>,
-        span: Span,
-        help: Option<&str>,
-    ) {
-        let message = message.into();
-        let label = match code {
-            "photon-cf::settings-not-supported" => "no `settings` tool on Workers",
-            "photon-cf::ignored-dependencies" => "not a package list",
-            "photon-cf::unsupported-constructor-param" => "passed as `undefined`",
-            "photon-cf::unsupported-injection" => "passed as `undefined`",
-            "photon-cf::route-not-supported" => "HTTP route, not deployed",
-            "photon-cf::prompt-not-supported" => "prompt or resource, not deployed",
-            "photon-cf::schema-too-deep" => "schema cut here",
-            "photon-cf::unknown-param" => "no such parameter",
-            "photon-cf::bad-constraint" => "ignored",
-            "photon-cf::computed-default" => "computed at call time",
-            "photon-cf::unusual-tool-name" => "tool name",
-            _ => "here",
-        };
-        let mut d = Diagnostic::warning(code, message.clone()).at(&self.file, span, label);
-        if let Some(h) = help {
-            d = d.with_help(h);
-        }
-        self.diagnostics.push(d);
+    fn warn(&mut self, d: Diagnostic, span: Span, label: &str) {
         self.warnings.push(Finding {
-            code: code.strip_prefix("photon-cf::").unwrap_or(code),
-            message,
+            code: catalog::short(d.code),
+            message: d.message.clone(),
             span,
-            help: help.map(str::to_string),
+            help: d.help.clone(),
         });
+        self.error(d, span, label);
     }
 
     fn photon_name(&mut self, path: &Path) -> String {
@@ -397,25 +346,19 @@ impl Ctx {
         let name = match names::photon_name(&file_name) {
             names::FileName::Photon(n) => n,
             names::FileName::NotPhoton(stem) => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "photon-cf::bad-file-name",
-                        format!("`{file_name}` is not a `*.photon.ts` file"),
-                    )
-                    .at(&self.file, Span::new(0, 0), "in this file")
-                    .with_help("name the file `<name>.photon.ts`; the photon name comes from the file name"),
+                self.error(
+                    catalog::bad_file_name(&file_name),
+                    Span::new(0, 0),
+                    "in this file",
                 );
                 return stem;
             }
         };
         if !names::is_valid_photon_name(&name) {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::bad-photon-name",
-                    format!("`{name}` is not a valid photon name"),
-                )
-                .at(&self.file, Span::new(0, 0), "in this file")
-                .with_help("rename the file: a photon name starts with a letter or digit and has only letters, digits, `-` and `_` (it becomes the Worker binding and class names)"),
+            self.error(
+                catalog::bad_photon_name(&name),
+                Span::new(0, 0),
+                "in this file",
             );
         }
         name
@@ -474,13 +417,9 @@ impl Ctx {
                         let key = self.span(m.key.span());
                         if let Some(i) = tools.iter().position(|t| t.name == tool.name) {
                             let first = tool_keys[i];
-                            let d = Diagnostic::error(
-                                "photon-cf::duplicate-tool",
-                                format!("the class defines `{}` twice; a tool name must be unique", tool.name),
-                            )
-                            .at(&self.file, key, "defined again here")
-                            .also(first, "first defined here")
-                            .with_help("rename or remove one of the two methods (for overloads, write body-less signatures and one implementation)");
+                            let d = catalog::duplicate_tool(&tool.name)
+                                .at(&self.file, key, "defined again here")
+                                .also(first, "first defined here");
                             self.diagnostics.push(d);
                             continue;
                         }
@@ -497,10 +436,9 @@ impl Ctx {
                     {
                         let span = self.span(prop.span);
                         self.warn(
-                            "photon-cf::settings-not-supported",
-                            "`protected settings` does not add a `settings` tool on Workers",
+                            catalog::settings_not_supported(),
                             span,
-                            Some("read configuration from constructor parameters (Worker env vars) instead"),
+                            "no `settings` tool on Workers",
                         );
                     }
                 }
@@ -614,41 +552,24 @@ impl Ctx {
                 {
                     let span = self.span(c.label);
                     let name = c.name.as_deref().unwrap_or("class");
-                    self.error(
-                        "photon-cf::no-photon-class",
-                        format!("the class `{name}` is not exported, so there is no photon class"),
-                        span,
-                        "not exported",
-                        &format!("write `export default class {name}`; its public methods become the tools"),
-                    );
+                    self.error(catalog::class_not_exported(name), span, "not exported");
                     return None;
                 }
                 let (span, label) = match bad_default {
                     Some(s) => (self.span(s), "the default export is not a class"),
                     None => (Span::new(0, 0), "no exported class in this file"),
                 };
-                self.error(
-                    "photon-cf::no-photon-class",
-                    "no photon class: the file must export a class",
-                    span,
-                    label,
-                    "write `export default class MyPhoton { ... }`; its public methods become the tools",
-                );
+                self.error(catalog::no_photon_class(), span, label);
                 None
             }
             _ => {
                 let first = self.span(cands[exported[0]].label);
-                let mut d = Diagnostic::error(
-                    "photon-cf::ambiguous-photon-class",
-                    "several exported classes and no default export: which one is the photon?",
-                )
-                .at(&self.file, first, "exported class");
+                let mut d =
+                    catalog::ambiguous_photon_class().at(&self.file, first, "exported class");
                 for &i in &exported[1..] {
                     d = d.also(self.span(cands[i].label), "another exported class");
                 }
-                self.diagnostics.push(d.with_help(
-                    "mark the photon with `export default class`, or stop exporting the helper classes",
-                ));
+                self.diagnostics.push(d);
                 None
             }
         }
@@ -694,13 +615,7 @@ impl Ctx {
                     }
                     "cli" => {
                         let span = self.comment_span(comment, tag.offset, tag.span_len());
-                        self.error(
-                            "photon-cf::cli-dependency",
-                            "`@cli` needs a system command, which a Worker cannot run",
-                            span,
-                            "system CLI dependency",
-                            "remove `@cli` and call an HTTP API (with `fetch`) instead of the command",
-                        );
+                        self.error(catalog::cli_dependency(), span, "system CLI dependency");
                     }
                     _ => {}
                 }
@@ -717,12 +632,7 @@ impl Ctx {
                         // blanks are no npm specs. Upstream drops them silently; say so instead.
                         if specs.iter().any(|s| s.entry.contains(char::is_whitespace)) {
                             let span = self.comment_span(comment, tag.offset, tag.span_len());
-                            self.warn(
-                                "photon-cf::ignored-dependencies",
-                                "this `@dependencies` line reads as prose, not a list of packages; it is ignored",
-                                span,
-                                Some("write `@dependencies name@range, other@range` (comma-separated npm specs)"),
-                            );
+                            self.warn(catalog::ignored_dependencies(), span, "not a package list");
                             continue;
                         }
                         for spec in specs {
@@ -733,11 +643,9 @@ impl Ctx {
                             );
                             if !jsdoc::is_valid_package_name(spec.name) {
                                 self.error(
-                                    "photon-cf::bad-dependency",
-                                    format!("`{}` is not a valid npm package name", spec.name),
+                                    catalog::bad_dependency(spec.name),
                                     span,
                                     "not an npm package name",
-                                    "write `@dependencies name@range, @scope/name@range`; names are lower-case npm names",
                                 );
                                 continue;
                             }
@@ -756,13 +664,7 @@ impl Ctx {
                         for (n, off) in jsdoc::name_list(tag.value) {
                             let span = self.comment_span(comment, tag.value_offset + off, n.len());
                             if !names::is_photon_name_ref(n) {
-                                self.error(
-                                    "photon-cf::bad-sibling-name",
-                                    format!("`{n}` is not a photon name"),
-                                    span,
-                                    "not a photon name",
-                                    "list sibling photons by file name without `.photon.ts`: `@photons billing, mailer`",
-                                );
+                                self.error(catalog::bad_sibling_name(n), span, "not a photon name");
                                 continue;
                             }
                             if !doc.photons.iter().any(|p| p.value == n) {
@@ -810,10 +712,9 @@ impl Ctx {
             let span = self.span(span);
             let Some(b) = pat_ident else {
                 self.warn(
-                    "photon-cf::unsupported-constructor-param",
-                    "this constructor parameter is not a plain name; it is passed as `undefined`",
+                    catalog::unsupported_constructor_param(),
                     span,
-                    Some("use named parameters such as `constructor(private apiKey: string)`"),
+                    "passed as `undefined`",
                 );
                 continue;
             };
@@ -856,11 +757,10 @@ impl Ctx {
                 && reason != "state"
             {
                 self.warn(
-                        "photon-cf::unsupported-injection",
-                        format!("`{name}` is injected by `@{reason}`, which photon-cf cannot provide; it is passed as `undefined`"),
-                        span,
-                        Some("call the other service over HTTP, or list a sibling photon in `@photons` and use `this.call`"),
-                    );
+                    catalog::unsupported_injection(&name, reason),
+                    span,
+                    "passed as `undefined`",
+                );
             }
             out.push(ConstructorParam {
                 name,
@@ -920,10 +820,9 @@ impl Ctx {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
         if !valid_name {
             self.warn(
-                "photon-cf::unusual-tool-name",
-                format!("`{name}` is not a portable MCP tool name (letters, digits, `_`, `-` and `.`, at most 128)"),
+                catalog::unusual_tool_name(&name),
                 self.span(m.key.span()),
-                Some("rename the method; some MCP clients reject other characters"),
+                "tool name",
             );
         }
         let doc = last_jsdoc(&comments.get_leading(m.span.lo));
@@ -939,10 +838,9 @@ impl Ctx {
                 && tag.value.starts_with('/');
             if route {
                 self.warn(
-                    "photon-cf::route-not-supported",
-                    format!("`{name}` is an HTTP route handler (`@{} {}`); photon-cf does not serve HTTP routes, so it is not deployed", tag.name, tag.value),
+                    catalog::route_not_supported(&name, tag.name, tag.value),
                     span,
-                    Some("expose the logic as a tool method instead"),
+                    "HTTP route, not deployed",
                 );
                 return None;
             }
@@ -952,10 +850,9 @@ impl Ctx {
                 || tag.name == "resource"
             {
                 self.warn(
-                    "photon-cf::prompt-not-supported",
-                    format!("`{name}` is an MCP prompt or resource (`@{}`); photon-cf serves tools only, so it is not deployed", tag.name),
+                    catalog::prompt_not_supported(&name, tag.name),
                     span,
-                    Some("turn it into a tool method if clients need to call it"),
+                    "prompt or resource, not deployed",
                 );
                 return None;
             }
@@ -1001,11 +898,9 @@ impl Ctx {
                     if let (Some(why), Some(comment)) = (jsdoc::cron_error(tag.value), &doc) {
                         let span = self.comment_span(comment, tag.value_offset, tag.value.len());
                         self.error(
-                            "photon-cf::invalid-cron",
-                            format!("`@{} {}` on `{name}` is not a cron expression the scheduler accepts: {why}", tag.name, tag.value),
+                            catalog::invalid_cron(tag.name, tag.value, &name, &why),
                             span,
                             "invalid cron expression",
-                            "write 5 fields (minute hour day-of-month month day-of-week, in UTC), e.g. `0 * * * *`, or a shorthand: @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually",
                         );
                     }
                     tool.scheduled = Some(tag.value.to_string())
@@ -1041,11 +936,9 @@ impl Ctx {
                 .collect::<Vec<_>>()
                 .join(", ");
             self.error(
-                "photon-cf::scheduled-needs-arguments",
-                format!("`{name}` is `@scheduled`, but the scheduler calls it with no arguments and it requires {list}"),
+                catalog::scheduled_needs_arguments(&name, &list),
                 self.span(m.key.span()),
                 "scheduled method with required parameters",
-                "make the parameters optional (`x?: T`) or give them defaults (`x = ...`), or move the work into a method without parameters",
             );
         }
 
@@ -1064,13 +957,9 @@ impl Ctx {
         }
         if std::mem::take(&mut cx.too_deep) {
             self.warn(
-                "photon-cf::schema-too-deep",
-                format!(
-                    "a type of `{name}` nests deeper than {} levels; the schema stops there and accepts any value below",
-                    schema::MAX_SCHEMA_DEPTH
-                ),
+                catalog::schema_too_deep(&name, schema::MAX_SCHEMA_DEPTH),
                 span,
-                Some("simplify the parameter type, or type the deep part as `unknown`"),
+                "schema cut here",
             );
         }
         Some(tool)
@@ -1129,29 +1018,19 @@ impl Ctx {
                         .map(|t| self.span(t.type_ann.span()))
                         .and_then(|s| source.get(s.offset..s.offset + s.len))
                         .unwrap_or("unknown[]");
-                    let help = format!(
-                        "take one array parameter instead: `{rest_name}: {ty}` (upstream would pass the whole array as the first argument)"
-                    );
                     self.error(
-                        "photon-cf::rest-parameter",
-                        format!(
-                            "tool `{}` has a rest parameter, which a tool call cannot fill",
-                            tool.name
-                        ),
+                        catalog::rest_parameter(&tool.name, &rest_name, ty),
                         self.span(r.span),
                         "rest parameter",
-                        &help,
                     );
                     ignored.push(rest_name);
                     continue;
                 }
                 _ => {
                     self.error(
-                        "photon-cf::unsupported-parameter",
-                        format!("parameter {} of tool `{}` is destructured, so it has no name to put in the schema", i + 1, tool.name),
+                        catalog::unsupported_parameter(i + 1, &tool.name),
                         pspan,
                         "destructured parameter",
-                        "give it a name (`opts: {...}`), or make it the method's only parameter",
                     );
                     continue;
                 }
@@ -1228,12 +1107,7 @@ impl Ctx {
         }
         for d in unmatched {
             let span = self.comment_span(comment, d.offset, d.len);
-            self.warn(
-                "photon-cf::unknown-param",
-                format!("`@param {}` matches no parameter", d.name),
-                span,
-                Some("check the spelling: `@param` names the parameter (or, for a single object parameter, its property)"),
-            );
+            self.warn(catalog::unknown_param(&d.name), span, "no such parameter");
         }
     }
 
@@ -1254,12 +1128,11 @@ impl Ctx {
         for issue in schema::apply_constraints(prop, &d.constraints) {
             let tag = &d.constraints[issue.tag_index];
             let span = self.comment_span(comment, d.text_offset + tag.offset, tag.len);
-            let help = if tag.name == "format" {
-                "known formats: email, date, date-time, time, duration, uri, url, uuid, hostname, ipv4, ipv6, password, secret, textarea, markdown, code[:lang], color, phone, path, file, json, table, ..."
-            } else {
-                "inline tags: {@min n} {@max n} {@pattern re} {@format f} {@choice a,b} {@default v} {@example v} {@label x} {@multipleOf n} {@unique} {@minItems n} {@maxItems n} {@deprecated} {@readOnly} {@writeOnly} {@placeholder x} {@hint x} {@hidden} {@accept x} {@field t} {@choice-from tool}"
-            };
-            self.warn("photon-cf::bad-constraint", issue.message, span, Some(help));
+            self.warn(
+                catalog::bad_constraint(issue.message, tag.name == "format"),
+                span,
+                "ignored",
+            );
         }
     }
 
@@ -1278,10 +1151,9 @@ impl Ctx {
             .get(span.offset..span.offset + span.len)
             .unwrap_or("");
         self.warn(
-            "photon-cf::computed-default",
-            format!("the default of `{name}` (`{text}`) is computed when the tool runs; the schema shows no default"),
+            catalog::computed_default(name, text),
             span,
-            Some("use a literal default, or document it with `{@default value}` in the `@param` text"),
+            "computed at call time",
         );
         None
     }

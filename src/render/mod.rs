@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::AuthMode;
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::resolve::Project;
 use templates::{TEMPLATE_WRANGLER_TOML, Templates};
 use wrangler_toml::{Migration, WranglerPlan};
@@ -101,13 +101,9 @@ pub fn render(
     if let Some(date) = &options.compatibility_date
         && !is_date(date)
     {
-        diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::invalid-compatibility-date",
-                format!("`--compatibility-date {date}` is not a date"),
-            )
-            .with_help("write it as YYYY-MM-DD, for example `2026-04-01`"),
-        );
+        diagnostics.push(crate::diagnostics::catalog::invalid_compatibility_date(
+            date,
+        ));
         rendered.diagnostics = diagnostics;
         return Ok(rendered);
     }
@@ -198,15 +194,13 @@ pub fn names(project: &Project) -> (Vec<PhotonNames>, Diagnostics) {
         if let Some(other) = clash {
             let file = SourceFile::new(&photon.path, photon.source.clone());
             diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::name-collision",
-                    format!(
-                        "photon `{}` would get the binding `{}` / class `{}`, already taken by `{other}`",
-                        photon.name, names.binding, names.do_class
-                    ),
+                crate::diagnostics::catalog::name_collision(
+                    &photon.name,
+                    &names.binding,
+                    &names.do_class,
+                    &other,
                 )
-                .at(&file, photon.class.span, "this photon")
-                .with_help("rename one of the files so their names differ in letters or digits"),
+                .at(&file, photon.class.span, "this photon"),
             );
         }
         out.push(names);

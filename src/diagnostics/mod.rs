@@ -2,7 +2,10 @@
 //! miette for people and as JSON for pipelines.
 //!
 //! Every stage pushes into a `Diagnostics` list instead of returning at the first problem, so a
-//! run reports everything it found at once (contract §1).
+//! run reports everything it found at once. What each diagnostic says (code, severity, message,
+//! help) is declared once, in `catalog.rs`; emission sites call its constructors and add where.
+
+pub mod catalog;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
