@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::model::{Annotations, EnvType, Injection};
 
 fn parse(name: &str, src: &str) -> ParseOutcome {
     parse_photon(Path::new(name), Arc::from(src))
