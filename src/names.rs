@@ -37,6 +37,11 @@ pub fn photon_name(file_name: &str) -> FileName {
     }
 }
 
+/// The file of photon `name`: `name.photon.ts` (siblings are found, and sources shipped, by it).
+pub fn photon_file_name(name: &str) -> String {
+    format!("{name}{PHOTON_SUFFIX}")
+}
+
 /// A photon name a file may carry: starts with a letter or digit, then only letters, digits,
 /// `-` and `_` (it becomes the binding, class and Worker names).
 pub fn is_valid_photon_name(name: &str) -> bool {
@@ -106,6 +111,22 @@ pub fn do_class(photon: &str) -> String {
     }
 }
 
+/// Whether a Durable Object binding has a name photon-cf generates (`PHOTON`, `PHOTON_*`,
+/// including the runtime's `PHOTON_GLOBAL`).
+pub fn is_photon_binding(name: &str) -> bool {
+    name == HOST_BINDING || name.starts_with("PHOTON_")
+}
+
+/// The identifier the worker entry imports photon number `index` (in project order) as.
+pub fn module_ident(index: usize) -> String {
+    format!("Photon{index}")
+}
+
+/// The import path of photon `name`'s source from the worker entry (`src/worker.ts`).
+pub fn import_path(name: &str) -> String {
+    format!("./photons/{name}.photon")
+}
+
 /// The Worker name (and the generated `package.json` name) of a host photon: lower-case
 /// `[a-z0-9-]`, at most 63 characters (a DNS label), `photon` when nothing is left.
 pub fn worker_name(photon: &str) -> String {
@@ -169,6 +190,11 @@ mod tests {
         assert!(!is_valid_photon_name("-x"));
         assert!(!is_valid_photon_name(""));
         assert!(!is_valid_photon_name("a b"));
+        assert_eq!(photon_file_name("billing"), "billing.photon.ts");
+        assert_eq!(
+            photon_name(&photon_file_name("billing")),
+            FileName::Photon("billing".into())
+        );
         assert!(is_photon_name_ref("_x"));
         assert!(!is_photon_name_ref("./x"));
         assert!(!is_photon_name_ref(""));
@@ -200,6 +226,17 @@ mod tests {
         assert_eq!(do_class("cf-counter"), "CfCounterPhotonDO");
         assert_eq!(do_class("2fa"), "Photon2faPhotonDO");
         assert_eq!(do_class("héllo wörld"), "HLloWRldPhotonDO");
+        assert_eq!(module_ident(2), "Photon2");
+        assert_eq!(import_path("cf-counter"), "./photons/cf-counter.photon");
+    }
+
+    #[test]
+    fn generated_bindings_are_recognised() {
+        for name in [HOST_BINDING, GLOBAL_BINDING, &sibling_binding("billing")] {
+            assert!(is_photon_binding(name), "{name}");
+        }
+        assert!(!is_photon_binding("PHOTONS"));
+        assert!(!is_photon_binding("MY_KV"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostics, SourceFile, catalog, display_path};
 use crate::model::Photon;
+use crate::names;
 
 /// The host photon and every sibling it needs, each once.
 #[derive(Debug, Clone)]
@@ -114,7 +115,7 @@ impl Resolver {
         let file = SourceFile::new(&photon.path, photon.source.clone());
         for sibling in &photon.doc.photons {
             let name = &sibling.value;
-            if !crate::names::is_photon_name_ref(name) {
+            if !names::is_photon_name_ref(name) {
                 self.diagnostics.push(catalog::bad_sibling_name(name).at(
                     &file,
                     sibling.span,
@@ -142,14 +143,14 @@ impl Resolver {
                 let searched = self
                     .search_dirs(&photon.path)
                     .iter()
-                    .map(|d| format!("`{}`", display_path(&d.join(format!("{name}.photon.ts")))))
+                    .map(|d| format!("`{}`", display_path(&d.join(names::photon_file_name(name)))))
                     .collect::<Vec<_>>()
                     .join(", ");
                 self.diagnostics
                     .push(catalog::missing_sibling(name, &chain, &searched).at(
                         &file,
                         sibling.span,
-                        format!("no `{name}.photon.ts`"),
+                        format!("no `{}`", names::photon_file_name(name)),
                     ));
                 self.loaded.insert(name.clone(), None);
                 continue;
@@ -178,7 +179,7 @@ impl Resolver {
     fn find(&self, name: &str, referrer: &Path) -> Option<PathBuf> {
         self.search_dirs(referrer)
             .into_iter()
-            .map(|dir| dir.join(format!("{name}.photon.ts")))
+            .map(|dir| dir.join(names::photon_file_name(name)))
             .find(|path| path.is_file())
     }
 }

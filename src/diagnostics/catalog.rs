@@ -687,6 +687,39 @@ mod tests {
         assert_eq!(unknown_param("x").severity, Severity::Warning);
     }
 
+    /// Every `.rs` file under `dir`, recursively.
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// A code written out anywhere else would be a second declaration of its wording: emission
+    /// sites and tests name codes through this module's constructors and constants.
+    #[test]
+    fn codes_are_written_out_only_here() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        assert!(files.len() > 10, "{files:?}");
+        let needle = format!("\"{PREFIX}");
+        let offenders: Vec<String> = files
+            .iter()
+            .filter(|f| !f.ends_with("diagnostics/catalog.rs"))
+            .filter(|f| std::fs::read_to_string(f).unwrap().contains(&needle))
+            .map(|f| display_path(f))
+            .collect();
+        assert!(
+            offenders.is_empty(),
+            "diagnostic codes written out outside src/diagnostics/catalog.rs: {offenders:?}"
+        );
+    }
+
     /// The codes the README's "Diagnostics" section names: every `` `kebab-name` `` in it.
     fn readme_codes() -> BTreeSet<String> {
         let readme = include_str!("../../README.md");

@@ -165,7 +165,7 @@ pub fn render(
     );
     for photon in project.photons() {
         files.insert(
-            Path::new("src/photons").join(format!("{}.photon.ts", photon.name)),
+            Path::new("src/photons").join(crate::names::photon_file_name(&photon.name)),
             photon.source.as_bytes().to_vec(),
         );
     }
@@ -278,8 +278,8 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
         .enumerate()
         .map(|(i, (photon, names))| WorkerPhoton {
             name: photon.name.clone(),
-            ident: format!("Photon{i}"),
-            import_path: format!("./photons/{}.photon", photon.name),
+            ident: crate::names::module_ident(i),
+            import_path: crate::names::import_path(&photon.name),
             default_export: photon.class.default_export,
             class_name: photon.class.name.clone(),
             do_class: names.do_class.clone(),

@@ -223,7 +223,7 @@ fn pairs(item: Option<&Item>, a: &str, b: &str) -> Vec<(String, String)> {
 /// `PHOTON` / `PHOTON_*` bindings to a class of this worker (no `script_name`) are ours.
 fn is_our_binding(table: &Table) -> bool {
     let name = table.get("name").and_then(Item::as_str).unwrap_or("");
-    (name == "PHOTON" || name.starts_with("PHOTON_")) && table.get("script_name").is_none()
+    crate::names::is_photon_binding(name) && table.get("script_name").is_none()
 }
 
 fn existing_bindings(doc: &DocumentMut) -> BTreeMap<String, String> {
