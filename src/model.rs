@@ -252,7 +252,7 @@ pub struct Lifecycle {
 /// A located non-fatal finding (becomes a warning diagnostic).
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// Stable code, e.g. `unknown-inline-tag`.
+    /// The diagnostic's code without its `photon-cf::` prefix, e.g. `unknown-param`.
     pub code: &'static str,
     pub message: String,
     pub span: Span,

@@ -26,7 +26,7 @@ pub enum Severity {
 /// One problem, optionally located in a source file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    /// Stable, documented code such as `photon-cf::missing-sibling`.
+    /// Stable, documented code such as `photon-cf::missing-sibling` (one of `catalog::CODES`).
     pub code: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -53,6 +53,8 @@ impl SourceFile {
 }
 
 impl Diagnostic {
+    /// The bare constructors `catalog.rs` builds on; elsewhere, call the catalog's function for
+    /// the diagnostic so its code, severity, message and help stay declared in one place.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
