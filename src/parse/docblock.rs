@@ -2,7 +2,9 @@
 //! tags (`@version`, `@stateful`, `@auth`, `@scope`, `@dependencies`, `@photons`, ...) into
 //! `ClassDoc`. The tag text itself is parsed by `jsdoc.rs`.
 
-use swc_common::comments::{Comment, CommentKind, SingleThreadedComments};
+use swc_common::comments::{Comment, CommentKind, Comments, SingleThreadedComments};
+use swc_common::{BytePos, Spanned as _};
+use swc_ecma_ast::Module;
 
 use super::{Ctx, jsdoc};
 use crate::diagnostics::catalog;
@@ -43,7 +45,25 @@ pub(super) fn all_jsdoc_blocks(comments: &SingleThreadedComments) -> Vec<Comment
 }
 
 impl Ctx {
-    pub(super) fn class_doc(
+    /// The class docblock: the file's leading block and the class's own (attached at
+    /// `doc_pos`), unioned; `@dependencies` and `@photons` count in any of `all_blocks`.
+    pub(super) fn read_class_doc(
+        &mut self,
+        module: &Module,
+        comments: &SingleThreadedComments,
+        doc_pos: BytePos,
+        all_blocks: &[Comment],
+    ) -> ClassDoc {
+        let class_block = last_jsdoc(&comments.get_leading(doc_pos));
+        let header_block = module
+            .body
+            .first()
+            .and_then(|item| first_jsdoc(&comments.get_leading(item.span().lo)))
+            .filter(|h| class_block.as_ref().is_none_or(|c| c.span != h.span));
+        self.class_doc(header_block.as_ref(), class_block.as_ref(), all_blocks)
+    }
+
+    fn class_doc(
         &mut self,
         header: Option<&Comment>,
         class: Option<&Comment>,

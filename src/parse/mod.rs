@@ -23,7 +23,7 @@ mod tools;
 use std::path::Path;
 use std::sync::Arc;
 
-use swc_common::comments::{Comment, Comments, SingleThreadedComments};
+use swc_common::comments::{Comment, SingleThreadedComments};
 use swc_common::input::StringInput;
 use swc_common::{BytePos, Spanned as _};
 use swc_ecma_ast::{Accessibility, ClassMember, EsVersion, Module, PropName};
@@ -212,15 +212,8 @@ impl Ctx {
         let cand = self.select_class(module)?;
         let class_span = self.span(cand.label);
 
-        // Class docblock: the file's leading block and the class's own, unioned.
-        let class_block = docblock::last_jsdoc(&comments.get_leading(cand.doc_pos));
-        let header_block = module
-            .body
-            .first()
-            .and_then(|item| docblock::first_jsdoc(&comments.get_leading(item.span().lo)))
-            .filter(|h| class_block.as_ref().is_none_or(|c| c.span != h.span));
         let all_blocks = docblock::all_jsdoc_blocks(comments);
-        let doc = self.class_doc(header_block.as_ref(), class_block.as_ref(), &all_blocks);
+        let doc = self.read_class_doc(module, comments, cand.doc_pos, &all_blocks);
 
         let (extends, extends_photon) = class::extends(module, cand.class);
 
