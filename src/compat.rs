@@ -7,7 +7,7 @@
 //! not declared in `@dependencies`. Warnings: `fs` (an in-memory, per-request file system on
 //! Workers), `process.cwd()` / `os.homedir()`, `setInterval`, TCP database drivers.
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
 use crate::model::{HazardKind, Import, ImportKind, Photon};
 
 /// Node built-in modules (without the `node:` prefix).
@@ -156,48 +156,24 @@ pub fn check(photon: &Photon) -> Diagnostics {
         if reported_packages.contains(&dep.name) {
             continue;
         }
-        if let Some((code, message, help)) = package_problem(&dep.name) {
-            out.push(
-                Diagnostic::error(code, message)
-                    .at(&file, dep.span, "declared here")
-                    .with_help(help),
-            );
+        if let Some(d) = package_problem(&dep.name) {
+            out.push(d.at(&file, dep.span, "declared here"));
         }
     }
 
     for hazard in &photon.hazards {
         let d = match hazard.kind {
-            HazardKind::NewFunction | HazardKind::Eval => {
-                let what = if hazard.kind == HazardKind::Eval {
-                    "`eval`"
-                } else {
-                    "`new Function`"
-                };
-                Diagnostic::error(
-                    "photon-cf::code-generation",
-                    format!("{what} compiles code from a string, which Workers do not allow"),
-                )
-                .at(&file, hazard.span, "code generation from a string")
-                .with_help("replace it with ordinary code: a parser, a lookup table or a switch over the allowed operations")
+            HazardKind::NewFunction | HazardKind::Eval => catalog::code_generation(
+                hazard.kind == HazardKind::Eval,
+            )
+            .at(&file, hazard.span, "code generation from a string"),
+            HazardKind::ProcessCwd => {
+                catalog::process_cwd().at(&file, hazard.span, "no working directory on Workers")
             }
-            HazardKind::ProcessCwd => Diagnostic::warning(
-                "photon-cf::process-cwd",
-                "`process.cwd()` is `/` on Workers, not a project directory",
-            )
-            .at(&file, hazard.span, "no working directory on Workers")
-            .with_help("keep data in `this.memory` or a storage binding instead of files under the working directory"),
-            HazardKind::Homedir => Diagnostic::warning(
-                "photon-cf::homedir",
-                "`os.homedir()` has no meaning on Workers: there is no home directory to read",
-            )
-            .at(&file, hazard.span, "no home directory on Workers")
-            .with_help("keep data in `this.memory` or a storage binding instead of files in the home directory"),
-            HazardKind::SetInterval => Diagnostic::warning(
-                "photon-cf::set-interval",
-                "`setInterval` only runs while the Durable Object is awake; it stops when the object is evicted",
-            )
-            .at(&file, hazard.span, "timer")
-            .with_help("use `this.schedule.create({ name, schedule: '* * * * *', method })` or a `@scheduled` method for periodic work"),
+            HazardKind::Homedir => {
+                catalog::homedir().at(&file, hazard.span, "no home directory on Workers")
+            }
+            HazardKind::SetInterval => catalog::set_interval().at(&file, hazard.span, "timer"),
         };
         out.push(d);
     }
@@ -212,18 +188,12 @@ fn check_import(
     out: &mut Diagnostics,
 ) {
     let Some(spec) = import.specifier.as_deref() else {
-        let what = if import.kind == ImportKind::Require {
-            "`require`"
-        } else {
-            "`import()`"
-        };
         out.push(
-            Diagnostic::error(
-                "photon-cf::dynamic-import",
-                format!("{what} with a computed module name cannot be bundled for Workers"),
-            )
-            .at(file, import.span, "module name known only at run time")
-            .with_help("import the module with a string literal (`await import('pkg')`) and list it in `@dependencies`"),
+            catalog::dynamic_import(import.kind == ImportKind::Require).at(
+                file,
+                import.span,
+                "module name known only at run time",
+            ),
         );
         return;
     };
@@ -241,23 +211,17 @@ fn check_import(
                     "remove the `{builtin}` import; Workers' `nodejs_compat` does not provide it"
                 )
             };
-            out.push(
-                Diagnostic::error(
-                    "photon-cf::unsupported-node-module",
-                    format!("`{spec}` is not available on Cloudflare Workers"),
-                )
-                .at(file, import.span, "not available on Workers")
-                .with_help(help),
-            );
+            out.push(catalog::unsupported_node_module(spec, help).at(
+                file,
+                import.span,
+                "not available on Workers",
+            ));
         } else if builtin == "fs" || builtin == "fs/promises" {
-            out.push(
-                Diagnostic::warning(
-                    "photon-cf::fs-is-ephemeral",
-                    format!("`{spec}` on Workers is an in-memory file system that starts empty for every request"),
-                )
-                .at(file, import.span, "files do not persist on Workers")
-                .with_help("keep data in `this.memory` (Durable Object storage) or an R2/KV binding; files written here are lost"),
-            );
+            out.push(catalog::fs_is_ephemeral(spec).at(
+                file,
+                import.span,
+                "files do not persist on Workers",
+            ));
         }
         return;
     }
@@ -267,25 +231,11 @@ fn check_import(
         || spec == "."
         || spec == ".."
     {
-        out.push(
-            Diagnostic::error(
-                "photon-cf::relative-import",
-                format!("`{spec}` is a local file, and only the photon file itself is deployed"),
-            )
-            .at(file, import.span, "local file import")
-            .with_help("move the code into the photon file, or publish it as a package and list it in `@dependencies`"),
-        );
+        out.push(catalog::relative_import(spec).at(file, import.span, "local file import"));
         return;
     }
     if spec.contains("://") {
-        out.push(
-            Diagnostic::error(
-                "photon-cf::url-import",
-                format!("`{spec}` is a URL; the Workers bundler cannot import from URLs"),
-            )
-            .at(file, import.span, "URL import")
-            .with_help("install the package from npm and list it in `@dependencies`"),
-        );
+        out.push(catalog::url_import(spec).at(file, import.span, "URL import"));
         return;
     }
 
@@ -293,69 +243,49 @@ fn check_import(
     if PROVIDED.contains(&package) {
         return;
     }
-    if let Some((code, message, help)) = package_problem(package) {
+    if let Some(d) = package_problem(package) {
         if !reported.iter().any(|p| p == package) {
             reported.push(package.to_string());
         }
-        out.push(
-            Diagnostic::error(code, message)
-                .at(file, import.span, "imported here")
-                .with_help(help),
-        );
+        out.push(d.at(file, import.span, "imported here"));
         return;
     }
     if TCP_DRIVERS.contains(&package) && !reported.iter().any(|p| p == package) {
         reported.push(package.to_string());
-        out.push(
-            Diagnostic::warning(
-                "photon-cf::tcp-driver",
-                format!("`{package}` talks to its database over raw TCP and is not known to work on Workers"),
-            )
-            .at(file, import.span, "TCP database driver")
-            .with_help("prefer an HTTP-based client for this database, and test with `photon-cf dev` before deploying"),
-        );
+        out.push(catalog::tcp_driver(package).at(file, import.span, "TCP database driver"));
     }
     let declared = photon.doc.dependencies.iter().any(|d| d.name == package);
     if !declared {
-        out.push(
-            Diagnostic::error(
-                "photon-cf::undeclared-dependency",
-                format!("`{package}` is imported but not declared in `@dependencies`"),
-            )
-            .at(file, import.span, "not in @dependencies")
-            .with_help(format!(
-                "add `@dependencies {package}@<version>` to the class docblock so the package is installed in the Worker project"
-            )),
-        );
+        out.push(catalog::undeclared_dependency(package).at(
+            file,
+            import.span,
+            "not in @dependencies",
+        ));
     }
 }
 
-/// Why a package cannot be deployed, if it cannot: `(code, message, help)`.
-fn package_problem(package: &str) -> Option<(&'static str, String, String)> {
+/// Why a package cannot be deployed, if it cannot (not yet located).
+fn package_problem(package: &str) -> Option<Diagnostic> {
     if NATIVE_PACKAGES.contains(&package) {
-        return Some((
-            "photon-cf::native-module",
-            format!("`{package}` is a native (C/C++) module and cannot load on Workers"),
-            native_help(package),
-        ));
+        return Some(catalog::native_module(package, native_help(package)));
     }
     if SYSTEM_PACKAGES.contains(&package) {
-        return Some((
-            "photon-cf::unsupported-package",
-            format!("`{package}` needs to start processes, a local browser or a local socket, which Workers cannot"),
-            "call a hosted API with `fetch` instead (for browsers: Cloudflare Browser Rendering with `@cloudflare/puppeteer`)".to_string(),
+        return Some(catalog::unsupported_package(
+            package,
+            "needs to start processes, a local browser or a local socket, which Workers cannot",
+            "call a hosted API with `fetch` instead (for browsers: Cloudflare Browser Rendering with `@cloudflare/puppeteer`)",
         ));
     }
     match package {
-        "jsdom" => Some((
-            "photon-cf::unsupported-package",
-            "`jsdom` depends on Node internals that Workers do not have".to_string(),
-            "use `linkedom` (or `HTMLRewriter`) to parse HTML on Workers".to_string(),
+        "jsdom" => Some(catalog::unsupported_package(
+            package,
+            "depends on Node internals that Workers do not have",
+            "use `linkedom` (or `HTMLRewriter`) to parse HTML on Workers",
         )),
-        "node-fetch" => Some((
-            "photon-cf::unsupported-package",
-            "`node-fetch` is built on Node's `http` and is not needed on Workers".to_string(),
-            "remove the import and use the global `fetch`".to_string(),
+        "node-fetch" => Some(catalog::unsupported_package(
+            package,
+            "is built on Node's `http` and is not needed on Workers",
+            "remove the import and use the global `fetch`",
         )),
         _ => None,
     }
@@ -436,9 +366,9 @@ mod tests {
     #[test]
     fn child_process_is_an_error_with_its_line() {
         let got = run(&format!("import {{ exec }} from 'child_process';{CLASS}"));
-        assert_eq!(got, [("photon-cf::unsupported-node-module", true, (1, 22))]);
+        assert_eq!(got, [(catalog::UNSUPPORTED_NODE_MODULE, true, (1, 22))]);
         let got = run(&format!("const cp = require('node:child_process');{CLASS}"));
-        assert_eq!(got[0].0, "photon-cf::unsupported-node-module");
+        assert_eq!(got[0].0, catalog::UNSUPPORTED_NODE_MODULE);
     }
 
     #[test]
@@ -454,13 +384,13 @@ mod tests {
         let got = run(&format!(
             "import {{ readFile }} from 'node:fs/promises';{CLASS}"
         ));
-        assert_eq!(got, [("photon-cf::fs-is-ephemeral", false, (1, 26))]);
+        assert_eq!(got, [(catalog::FS_IS_EPHEMERAL, false, (1, 26))]);
     }
 
     #[test]
     fn undeclared_and_declared_packages() {
         let got = run(&format!("import axios from 'axios';{CLASS}"));
-        assert_eq!(got, [("photon-cf::undeclared-dependency", true, (1, 19))]);
+        assert_eq!(got, [(catalog::UNDECLARED_DEPENDENCY, true, (1, 19))]);
         let src = format!("/** @dependencies axios@^1.6.0 */\nimport axios from 'axios';{CLASS}");
         assert!(run(&src).is_empty());
         // Subpath imports count as the package.
@@ -481,10 +411,10 @@ mod tests {
         let src = format!(
             "/** @dependencies better-sqlite3@^11.0.0 */\nimport Database from 'better-sqlite3';{CLASS}"
         );
-        assert_eq!(run(&src), [("photon-cf::native-module", true, (2, 22))]);
+        assert_eq!(run(&src), [(catalog::NATIVE_MODULE, true, (2, 22))]);
         // Declared only: reported at the declaration.
         let src = format!("/** @dependencies sharp@^0.33.0 */{CLASS}");
-        assert_eq!(run(&src), [("photon-cf::native-module", true, (1, 19))]);
+        assert_eq!(run(&src), [(catalog::NATIVE_MODULE, true, (1, 19))]);
     }
 
     #[test]
@@ -494,8 +424,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("photon-cf::code-generation", true, (3, 12)),
-                ("photon-cf::code-generation", true, (3, 44)),
+                (catalog::CODE_GENERATION, true, (3, 12)),
+                (catalog::CODE_GENERATION, true, (3, 44)),
             ]
         );
     }
@@ -503,7 +433,7 @@ mod tests {
     #[test]
     fn dynamic_imports() {
         let src = "export default class T {\n  async m(id: string) {\n    const a = await import(id);\n    const b = await import('node:path');\n    return [a, b];\n  }\n}\n";
-        assert_eq!(run(src), [("photon-cf::dynamic-import", true, (3, 21))]);
+        assert_eq!(run(src), [(catalog::DYNAMIC_IMPORT, true, (3, 21))]);
     }
 
     #[test]
@@ -513,9 +443,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("photon-cf::set-interval", false),
-                ("photon-cf::process-cwd", false),
-                ("photon-cf::homedir", false),
+                (catalog::SET_INTERVAL, false),
+                (catalog::PROCESS_CWD, false),
+                (catalog::HOMEDIR, false),
             ]
         );
     }
@@ -525,6 +455,6 @@ mod tests {
         let src =
             format!("import {{ x }} from './helpers';\nimport y from 'https://esm.sh/y';{CLASS}");
         let got: Vec<_> = run(&src).into_iter().map(|(c, _, _)| c).collect();
-        assert_eq!(got, ["photon-cf::relative-import", "photon-cf::url-import"]);
+        assert_eq!(got, [catalog::RELATIVE_IMPORT, catalog::URL_IMPORT]);
     }
 }

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod compat;
 pub mod diagnostics;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod parse;
 pub mod pipeline;

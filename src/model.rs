@@ -74,6 +74,10 @@ pub struct PhotonClass {
     pub default_export: bool,
     /// The `extends` expression as written, when it is a plain identifier (`PhotonMCP`).
     pub extends: Option<String>,
+    /// The class extends photon-core's base (`Photon` / `PhotonMCP`, or a local alias of one
+    /// imported from `@portel/photon-core` or `@portel/photon`). Decided once, by the parser;
+    /// the tool rules and the manifest's `extendsPhoton` both read it.
+    pub extends_photon: bool,
     pub span: Span,
 }
 
@@ -248,7 +252,7 @@ pub struct Lifecycle {
 /// A located non-fatal finding (becomes a warning diagnostic).
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    /// Stable code, e.g. `unknown-inline-tag`.
+    /// The diagnostic's code without its `photon-cf::` prefix, e.g. `unknown-param`.
     pub code: &'static str,
     pub message: String,
     pub span: Span,

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::AuthMode;
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::diagnostics::catalog;
+use crate::diagnostics::Diagnostics;
 use crate::model::{EnvType, Injection};
 use crate::render::wrangler_toml::Migration;
 use crate::render::{self, ExistingToml, PhotonNames, RenderOptions};
@@ -188,19 +189,11 @@ pub fn build(settings: &BuildSettings, cwd: &Path) -> anyhow::Result<BuildReport
         // wrangler reads wrangler.json(c) before wrangler.toml, so ours would be ignored.
         let path = out.join(shadow);
         if path.is_file() {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "photon-cf::shadowed-wrangler-toml",
-                    format!(
-                        "`{}` takes precedence over the generated `wrangler.toml`",
-                        display_path(&path)
-                    ),
-                )
-                .with_help(format!(
-                    "move your settings into `{}` (photon-cf keeps them) and delete `{shadow}`",
-                    display_path(&wrangler_path)
-                )),
-            );
+            diagnostics.push(catalog::shadowed_wrangler_toml(
+                &path,
+                &wrangler_path,
+                shadow,
+            ));
         }
     }
     if diagnostics.has_errors() {
@@ -304,13 +297,7 @@ fn find_host(dir: &Path, diagnostics: &mut Diagnostics) -> Option<PathBuf> {
     match found.len() {
         1 => Some(PathBuf::from(found.remove(0))),
         0 => {
-            diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::no-photon",
-                    "no `*.photon.ts` file in the current directory",
-                )
-                .with_help("pass the photon file: `photon-cf build path/to/name.photon.ts`"),
-            );
+            diagnostics.push(catalog::no_photon());
             None
         }
         _ => {
@@ -319,16 +306,7 @@ fn find_host(dir: &Path, diagnostics: &mut Diagnostics) -> Option<PathBuf> {
                 .map(|f| format!("`{f}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::several-photons",
-                    format!(
-                        "{} `*.photon.ts` files in the current directory: {list}",
-                        found.len()
-                    ),
-                )
-                .with_help("name the one to build: `photon-cf build <file>.photon.ts`"),
-            );
+            diagnostics.push(catalog::several_photons(found.len(), &list));
             None
         }
     }

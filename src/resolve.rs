@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, display_path};
+use crate::diagnostics::{Diagnostics, SourceFile, catalog, display_path};
 use crate::model::Photon;
+use crate::names;
 
 /// The host photon and every sibling it needs, each once.
 #[derive(Debug, Clone)]
@@ -63,18 +64,11 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
-            let (code, message) = if err.kind() == std::io::ErrorKind::NotFound {
-                (
-                    "photon-cf::photon-not-found",
-                    format!("`{}` does not exist", display_path(path)),
-                )
+            diagnostics.push(if err.kind() == std::io::ErrorKind::NotFound {
+                catalog::photon_not_found(path)
             } else {
-                (
-                    "photon-cf::unreadable-photon",
-                    format!("cannot read `{}`: {err}", display_path(path)),
-                )
-            };
-            diagnostics.push(Diagnostic::error(code, message));
+                catalog::unreadable_photon(path, &err)
+            });
             return None;
         }
     };
@@ -87,14 +81,7 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
             let lossy = String::from_utf8_lossy(err.as_bytes());
             let file = SourceFile::new(path, Arc::from(lossy.as_ref()));
             let span = crate::model::Span::new(offset, '\u{FFFD}'.len_utf8());
-            diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::not-utf8",
-                    format!("`{}` is not UTF-8 text", display_path(path)),
-                )
-                .at(&file, span, "not UTF-8")
-                .with_help("save the file as UTF-8"),
-            );
+            diagnostics.push(catalog::not_utf8(path).at(&file, span, "not UTF-8"));
             return None;
         }
     };
@@ -104,27 +91,12 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     diagnostics.extend(outcome.diagnostics);
     if outcome.photon.is_none() && !had_errors {
         // The parser always explains a missing model; never fail a build without saying why.
-        diagnostics.push(Diagnostic::error(
-            "photon-cf::not-a-photon",
-            format!("`{}` holds no photon class", display_path(path)),
-        ));
+        diagnostics.push(catalog::not_a_photon(path));
     }
     if let Some(photon) = &outcome.photon {
         diagnostics.extend(crate::compat::check(photon));
     }
     outcome.photon
-}
-
-/// The photon name of a path: the file name minus `.photon.ts`.
-pub fn photon_name(path: &Path) -> String {
-    let file = path
-        .file_name()
-        .and_then(|f| f.to_str())
-        .unwrap_or("photon");
-    file.strip_suffix(".photon.ts")
-        .or_else(|| file.strip_suffix(".ts"))
-        .unwrap_or(file)
-        .to_string()
 }
 
 struct Resolver {
@@ -143,33 +115,23 @@ impl Resolver {
         let file = SourceFile::new(&photon.path, photon.source.clone());
         for sibling in &photon.doc.photons {
             let name = &sibling.value;
-            if !is_photon_name(name) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "photon-cf::bad-sibling-name",
-                        format!("`{name}` is not a photon name"),
-                    )
-                    .at(&file, sibling.span, "not a photon name")
-                    .with_help(
-                        "`@photons` lists photon names (the file name minus `.photon.ts`: letters, digits, `-`, `_`), not paths; use `--photons-dir` to search other directories",
-                    ),
-                );
+            if !names::is_photon_name_ref(name) {
+                self.diagnostics.push(catalog::bad_sibling_name(name).at(
+                    &file,
+                    sibling.span,
+                    "not a photon name",
+                ));
                 continue;
             }
             if let Some(start) = stack.iter().position(|n| n == name) {
                 let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
                 chain.push(name);
                 let chain = chain.join(" → ");
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "photon-cf::sibling-cycle",
-                        format!("`@photons` cycle: {chain}"),
-                    )
-                    .at(&file, sibling.span, "leads back here")
-                    .with_help(
-                        "each photon is bundled once; remove this name from `@photons` (a photon can still `this.call` any photon the host bundles)",
-                    ),
-                );
+                self.diagnostics.push(catalog::sibling_cycle(&chain).at(
+                    &file,
+                    sibling.span,
+                    "leads back here",
+                ));
                 continue;
             }
             if self.loaded.contains_key(name) {
@@ -181,19 +143,15 @@ impl Resolver {
                 let searched = self
                     .search_dirs(&photon.path)
                     .iter()
-                    .map(|d| format!("`{}`", display_path(&d.join(format!("{name}.photon.ts")))))
+                    .map(|d| format!("`{}`", display_path(&d.join(names::photon_file_name(name)))))
                     .collect::<Vec<_>>()
                     .join(", ");
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "photon-cf::missing-sibling",
-                        format!("sibling photon `{name}` not found (needed by {chain})"),
-                    )
-                    .at(&file, sibling.span, format!("no `{name}.photon.ts`"))
-                    .with_help(format!(
-                        "looked for {searched}; put the file next to the host or pass `--photons-dir DIR`"
-                    )),
-                );
+                self.diagnostics
+                    .push(catalog::missing_sibling(name, &chain, &searched).at(
+                        &file,
+                        sibling.span,
+                        format!("no `{}`", names::photon_file_name(name)),
+                    ));
                 self.loaded.insert(name.clone(), None);
                 continue;
             };
@@ -221,7 +179,7 @@ impl Resolver {
     fn find(&self, name: &str, referrer: &Path) -> Option<PathBuf> {
         self.search_dirs(referrer)
             .into_iter()
-            .map(|dir| dir.join(format!("{name}.photon.ts")))
+            .map(|dir| dir.join(names::photon_file_name(name)))
             .find(|path| path.is_file())
     }
 }
@@ -230,14 +188,6 @@ impl Resolver {
 /// messages read `leaf.photon.ts` rather than `./leaf.photon.ts`.
 fn parent_dir(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
-/// A photon name as a file name can carry it: no separators, quotes or spaces.
-fn is_photon_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
 #[cfg(test)]
@@ -279,7 +229,10 @@ mod tests {
         write(dir.path(), "a", "gone");
         let (project, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
         assert!(project.is_none());
-        assert_eq!(codes(&diagnostics), ["photon-cf::missing-sibling"]);
+        assert_eq!(
+            codes(&diagnostics),
+            [crate::diagnostics::catalog::MISSING_SIBLING]
+        );
         let diagnostic = diagnostics.iter().next().unwrap();
         assert!(
             diagnostic.message.contains("host → a → gone"),
@@ -320,7 +273,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "host", "../elsewhere/x");
         let (_, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
-        assert_eq!(codes(&diagnostics), ["photon-cf::bad-sibling-name"]);
+        assert_eq!(
+            codes(&diagnostics),
+            [crate::diagnostics::catalog::BAD_SIBLING_NAME]
+        );
     }
 
     #[test]
@@ -335,14 +291,23 @@ mod tests {
         let (project, diagnostics) = resolve(&dir.path().join("host.photon.ts"), &[]);
         assert!(project.is_none());
         let codes = codes(&diagnostics);
-        assert!(codes.contains(&"photon-cf::syntax-error"), "{codes:?}");
-        assert!(codes.contains(&"photon-cf::missing-sibling"), "{codes:?}");
+        assert!(
+            codes.contains(&crate::diagnostics::catalog::SYNTAX_ERROR),
+            "{codes:?}"
+        );
+        assert!(
+            codes.contains(&crate::diagnostics::catalog::MISSING_SIBLING),
+            "{codes:?}"
+        );
     }
 
     #[test]
     fn a_missing_host_is_reported() {
         let (project, diagnostics) = resolve(Path::new("no/such.photon.ts"), &[]);
         assert!(project.is_none());
-        assert_eq!(codes(&diagnostics), ["photon-cf::photon-not-found"]);
+        assert_eq!(
+            codes(&diagnostics),
+            [crate::diagnostics::catalog::PHOTON_NOT_FOUND]
+        );
     }
 }

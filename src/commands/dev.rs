@@ -244,7 +244,7 @@ impl Session<'_> {
             Ok(child) => child,
             Err(err) => {
                 return Err(Box::new(err.into_diagnostic().unwrap_or_else(|err| {
-                    Diagnostic::error("photon-cf::tool-not-runnable", format!("{err:#}"))
+                    crate::diagnostics::catalog::tool_failed_to_start(&err)
                 })));
             }
         };

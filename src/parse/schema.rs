@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 use swc_common::comments::{CommentKind, Comments, SingleThreadedComments};
 use swc_ecma_ast::{
-    Expr, Lit, TsEntityName, TsInterfaceDecl, TsKeywordTypeKind, TsLit, TsType, TsTypeAliasDecl,
-    TsTypeElement, TsTypeOperatorOp, TsUnionOrIntersectionType,
+    Decl, Expr, Lit, Module, ModuleDecl, ModuleItem, Stmt, TsEntityName, TsInterfaceDecl,
+    TsKeywordTypeKind, TsLit, TsType, TsTypeAliasDecl, TsTypeElement, TsTypeOperatorOp,
+    TsUnionOrIntersectionType,
 };
 
 use super::jsdoc;
@@ -751,4 +752,25 @@ fn apply_to(m: &mut Map<String, Value>, tags: &[jsdoc::InlineTag]) -> Vec<Constr
         }
     }
     issues
+}
+
+/// Top-level type aliases, interfaces and enums by name (exported or not). The first
+/// declaration of a name wins, as upstream's lookup does.
+pub fn type_decls(module: &Module) -> HashMap<String, TypeDecl<'_>> {
+    let mut out = HashMap::new();
+    for item in &module.body {
+        let decl = match item {
+            ModuleItem::Stmt(Stmt::Decl(d)) => d,
+            ModuleItem::ModuleDecl(ModuleDecl::ExportDecl(e)) => &e.decl,
+            _ => continue,
+        };
+        let (name, td) = match decl {
+            Decl::TsTypeAlias(a) => (a.id.sym.to_string(), TypeDecl::Alias(a)),
+            Decl::TsInterface(i) => (i.id.sym.to_string(), TypeDecl::Interface(i)),
+            Decl::TsEnum(e) => (e.id.sym.to_string(), TypeDecl::Enum),
+            _ => continue,
+        };
+        out.entry(name).or_insert(td);
+    }
+    out
 }

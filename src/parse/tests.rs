@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::model::{Annotations, EnvType, Injection};
 
 fn parse(name: &str, src: &str) -> ParseOutcome {
     parse_photon(Path::new(name), Arc::from(src))
@@ -115,7 +116,7 @@ fn invalid_fixtures_each_give_their_located_error() {
             .iter()
             .filter_map(|d| {
                 d.line_col()
-                    .map(|(l, c)| format!("{}@{l}:{c}", d.code.trim_start_matches("photon-cf::")))
+                    .map(|(l, c)| format!("{}@{l}:{c}", catalog::short(d.code)))
             })
             .collect();
         assert!(!located.is_empty(), "{file}: no located error ({errors:?})");
@@ -241,7 +242,7 @@ fn defaults() {
         "t.photon.ts",
         "export default class T { async m(a: string = process.cwd()) {} }",
     );
-    assert_eq!(codes(&out), ["photon-cf::computed-default"]);
+    assert_eq!(codes(&out), [catalog::COMPUTED_DEFAULT]);
     assert!(
         out.photon.unwrap().tools[0].input_schema["properties"]["a"]
             .get("default")
@@ -255,7 +256,7 @@ fn rest_parameter_is_an_error_not_a_schema() {
         "t.photon.ts",
         "export default class T {\n  /** @param keys the keys */\n  async del(key: string, ...keys: string[]) {}\n}",
     );
-    assert_eq!(codes(&out), ["photon-cf::rest-parameter"]);
+    assert_eq!(codes(&out), [catalog::REST_PARAMETER]);
     let d = out.diagnostics.iter().next().unwrap();
     assert_eq!(d.line_col(), Some((3, 26)));
     assert!(d.help.as_deref().unwrap().contains("`keys: string[]`"));
@@ -272,7 +273,7 @@ fn invalid_cron_is_an_error_at_the_expression() {
         "t.photon.ts",
         "export default class T {\n  /**\n   * @scheduled 0 0 * * 8\n   */\n  async tick() {}\n  /** @cron @daily */\n  async daily() {}\n  /** @cron 0 9 * * MON-FRI */\n  async weekdays() {}\n}",
     );
-    assert_eq!(codes(&out), ["photon-cf::invalid-cron"]);
+    assert_eq!(codes(&out), [catalog::INVALID_CRON]);
     let d = out.diagnostics.iter().next().unwrap();
     assert_eq!(d.line_col(), Some((3, 17)));
     assert_eq!(d.labels[0].0.len, "0 0 * * 8".len());
@@ -289,8 +290,8 @@ fn scheduled_method_with_required_parameters_is_an_error() {
     assert_eq!(
         codes(&out),
         [
-            "photon-cf::scheduled-needs-arguments",
-            "photon-cf::scheduled-needs-arguments"
+            catalog::SCHEDULED_NEEDS_ARGUMENTS,
+            catalog::SCHEDULED_NEEDS_ARGUMENTS
         ]
     );
     let all: Vec<_> = out.diagnostics.iter().collect();
@@ -311,7 +312,7 @@ fn duplicate_methods_are_an_error_but_overloads_are_not() {
         "t.photon.ts",
         "export default class T {\n  async a() {}\n  static a() {}\n  async b(x: string): Promise<void>;\n  async b(x: number): Promise<void>;\n  async b(x: unknown) {}\n}",
     );
-    assert_eq!(codes(&out), ["photon-cf::duplicate-tool"]);
+    assert_eq!(codes(&out), [catalog::DUPLICATE_TOOL]);
     let d = out.diagnostics.iter().next().unwrap();
     assert_eq!(d.line_col(), Some((3, 10)));
     assert_eq!(d.labels.len(), 2);
@@ -532,7 +533,7 @@ fn min_max_by_type() {
     assert_eq!(constrained("string[]", "{@max 3}").0["maxItems"], json!(3));
     let (s, codes) = constrained("boolean", "{@min 1}");
     assert!(s.get("minimum").is_none());
-    assert_eq!(codes, ["photon-cf::bad-constraint"]);
+    assert_eq!(codes, [catalog::BAD_CONSTRAINT]);
     // min > max drops max.
     let s = constrained("number", "{@min 9} {@max 1}").0;
     assert_eq!(
@@ -577,7 +578,7 @@ fn format_choice_default_examples() {
     );
     let (s, codes) = constrained("string", "{@format bogus}");
     assert!(s.get("format").is_none());
-    assert_eq!(codes, ["photon-cf::bad-constraint"]);
+    assert_eq!(codes, [catalog::BAD_CONSTRAINT]);
     // Applied even to enums.
     assert_eq!(
         constrained("'a' | 'b'", "{@format radio}").0["format"],
@@ -646,7 +647,7 @@ fn constraints_on_any_of_members() {
 #[test]
 fn unknown_inline_tag_warns_at_the_tag() {
     let (_, codes) = constrained("string", "{@frobnicate 1}");
-    assert_eq!(codes, ["photon-cf::bad-constraint"]);
+    assert_eq!(codes, [catalog::BAD_CONSTRAINT]);
     let src = "export default class T {\n  /**\n   * @param a Doc {@frobnicate 1}\n   */\n  async m(a: string) {}\n}";
     let out = parse("t.photon.ts", src);
     assert_eq!(
@@ -667,7 +668,7 @@ fn param_docs_fallback_and_unknown() {
     );
     let src = "export default class T {\n  /**\n   * @param a A\n   * @param zzz nope\n   */\n  async m(a: string, b: string) {}\n}";
     let out = parse("t.photon.ts", src);
-    assert_eq!(codes(&out), ["photon-cf::unknown-param"]);
+    assert_eq!(codes(&out), [catalog::UNKNOWN_PARAM]);
     assert_eq!(
         out.diagnostics.iter().next().unwrap().line_col(),
         Some((4, 6))
@@ -698,7 +699,7 @@ fn class_selection() {
     let p = photon("export default class { anon() {} }");
     assert_eq!(p.class.name, None);
     let out = parse("t.photon.ts", "export class A {}\nexport class B {}");
-    assert_eq!(codes(&out), ["photon-cf::ambiguous-photon-class"]);
+    assert_eq!(codes(&out), [catalog::AMBIGUOUS_PHOTON_CLASS]);
     assert_eq!(out.diagnostics.iter().next().unwrap().labels.len(), 2);
 }
 
@@ -713,18 +714,10 @@ fn photon_name_from_file_name() {
         "é.photon.ts",
     ] {
         let out = parse(bad, "export default class A {}");
-        assert_eq!(codes(&out), ["photon-cf::bad-photon-name"], "{bad}");
+        assert_eq!(codes(&out), [catalog::BAD_PHOTON_NAME], "{bad}");
     }
     let out = parse("thing.ts", "export default class A {}");
-    assert_eq!(codes(&out), ["photon-cf::bad-file-name"]);
-}
-
-#[test]
-fn memory_ids() {
-    assert_eq!(memory_id("TodoList"), "todo-list");
-    assert_eq!(memory_id("WeatherMCP"), "weather");
-    assert_eq!(memory_id("Counter"), "counter");
-    assert_eq!(memory_id("GitHubIssues"), "git-hub-issues");
+    assert_eq!(codes(&out), [catalog::BAD_FILE_NAME]);
 }
 
 #[test]
@@ -790,16 +783,35 @@ fn which_members_are_tools() {
     assert_eq!(
         codes(&out),
         [
-            "photon-cf::route-not-supported",
-            "photon-cf::prompt-not-supported",
-            "photon-cf::prompt-not-supported",
-            "photon-cf::prompt-not-supported",
-            "photon-cf::prompt-not-supported",
+            catalog::ROUTE_NOT_SUPPORTED,
+            catalog::PROMPT_NOT_SUPPORTED,
+            catalog::PROMPT_NOT_SUPPORTED,
+            catalog::PROMPT_NOT_SUPPORTED,
+            catalog::PROMPT_NOT_SUPPORTED,
         ]
     );
     // A plain class keeps configure/getConfig as tools.
     let p = photon("export default class X { configure() {} getConfig() {} }");
     assert_eq!(p.tools.len(), 2);
+}
+
+/// `extends Photon` is decided once, in the model: an alias of photon-core's base counts, a
+/// class of the same shape from elsewhere does not.
+#[test]
+fn extends_photon_is_recorded_once() {
+    let aliased = photon(
+        "import { PhotonMCP as Base } from '@portel/photon-core';\nexport default class X extends Base { configure() {} }",
+    );
+    assert_eq!(aliased.class.extends.as_deref(), Some("Base"));
+    assert!(aliased.class.extends_photon);
+    assert!(aliased.tools.is_empty());
+    let plain = photon("export default class X extends Photon {}");
+    assert!(plain.class.extends_photon);
+    let other = photon(
+        "import { Base } from './base';\nexport default class X extends Base { configure() {} }",
+    );
+    assert!(!other.class.extends_photon);
+    assert_eq!(other.tools.len(), 1);
 }
 
 #[test]
@@ -854,8 +866,8 @@ fn constructor_injection() {
     assert_eq!(
         codes(&out),
         [
-            "photon-cf::unsupported-injection",
-            "photon-cf::unsupported-injection"
+            catalog::UNSUPPORTED_INJECTION,
+            catalog::UNSUPPORTED_INJECTION
         ]
     );
 }
@@ -915,7 +927,7 @@ fn syntax_errors_are_located_with_multibyte_text() {
         "t.photon.ts",
         "// çé\nexport default class X {\n  a() { const x = ; }\n}",
     );
-    assert_eq!(codes(&out), ["photon-cf::syntax-error"]);
+    assert_eq!(codes(&out), [catalog::SYNTAX_ERROR]);
     assert_eq!(
         out.diagnostics.iter().next().unwrap().line_col(),
         Some((3, 19))
@@ -958,7 +970,7 @@ fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
         "]".repeat(n)
     );
     let out = parse("t.photon.ts", &src);
-    assert_eq!(codes(&out), ["photon-cf::too-deeply-nested"]);
+    assert_eq!(codes(&out), [catalog::TOO_DEEPLY_NESTED]);
     let at = out.diagnostics.iter().next().unwrap().labels[0].0.offset;
     assert_eq!(&src[at..at + 1], "[");
     // Brackets in strings and comments do not count.
@@ -980,7 +992,7 @@ fn deep_types_are_cut_with_a_warning() {
         "[]".repeat(3000)
     );
     let out = parse("t.photon.ts", &src);
-    assert_eq!(codes(&out), ["photon-cf::schema-too-deep"]);
+    assert_eq!(codes(&out), [catalog::SCHEMA_TOO_DEEP]);
     let mut s = &out.photon.unwrap().tools[0].input_schema["properties"]["a"];
     let mut depth = 0;
     while let Some(items) = s.get("items") {
@@ -1121,13 +1133,13 @@ fn prose_dependencies_are_ignored_with_a_warning() {
         "t.photon.ts",
         "/**\n * @dependencies are listed below\n */\nexport default class X {}",
     );
-    assert_eq!(codes(&out), ["photon-cf::ignored-dependencies"]);
+    assert_eq!(codes(&out), [catalog::IGNORED_DEPENDENCIES]);
     // A spec list with a bad name is an error at that name.
     let out = parse(
         "t.photon.ts",
         "/**\n * @dependencies zod@^3, Bad@1\n */\nexport default class X {}",
     );
-    assert_eq!(codes(&out), ["photon-cf::bad-dependency"]);
+    assert_eq!(codes(&out), [catalog::BAD_DEPENDENCY]);
     assert_eq!(
         out.diagnostics.iter().next().unwrap().line_col(),
         Some((2, 26))
@@ -1168,7 +1180,7 @@ fn operator_chains_are_a_diagnostic_not_a_stack_overflow() {
             unit.repeat(30_000)
         );
         let out = parse("t.photon.ts", &src);
-        assert_eq!(codes(&out), ["photon-cf::too-deeply-nested"], "{unit}");
+        assert_eq!(codes(&out), [catalog::TOO_DEEPLY_NESTED], "{unit}");
     }
     // Long but flat code is fine: commas, semicolons and closed blocks end a chain.
     let flat = format!(
@@ -1182,7 +1194,7 @@ fn operator_chains_are_a_diagnostic_not_a_stack_overflow() {
 fn unexpected_end_points_at_the_last_character() {
     let src = "export default class X {\n  m() { return 1; }\n\n\n";
     let out = parse("t.photon.ts", src);
-    assert_eq!(codes(&out), ["photon-cf::syntax-error"]);
+    assert_eq!(codes(&out), [catalog::SYNTAX_ERROR]);
     let d = out.diagnostics.iter().next().unwrap();
     assert_eq!(d.line_col(), Some((2, 19)));
     assert_eq!(d.labels[0].0.len, 1);
@@ -1196,10 +1208,7 @@ fn unusual_tool_names_warn() {
     );
     assert_eq!(
         codes(&out),
-        [
-            "photon-cf::unusual-tool-name",
-            "photon-cf::unusual-tool-name"
-        ]
+        [catalog::UNUSUAL_TOOL_NAME, catalog::UNUSUAL_TOOL_NAME]
     );
     assert_eq!(out.photon.unwrap().tools.len(), 3);
 }

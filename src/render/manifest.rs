@@ -76,13 +76,13 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     json!({
         "name": photon.name,
         "className": photon.class.name,
-        "memoryId": memory_id(photon),
+        "memoryId": names.memory_id,
         "binding": names.binding,
         "doClass": names.do_class,
         "version": photon.doc.version,
         "description": photon.doc.description,
         "stateful": photon.doc.stateful,
-        "extendsPhoton": matches!(photon.class.extends.as_deref(), Some("Photon" | "PhotonMCP")),
+        "extendsPhoton": photon.class.extends_photon,
         "tools": tools,
         "methods": methods,
         "constructorParams": constructor_params,
@@ -93,15 +93,6 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             "onShutdown": photon.lifecycle.on_shutdown,
         },
     })
-}
-
-/// The local runtime's id: the class name as the local runtime derives it (`TodoList` →
-/// `todo-list`, `WeatherMCP` → `weather`), else the photon name.
-fn memory_id(photon: &Photon) -> String {
-    match &photon.class.name {
-        Some(class) => crate::parse::memory_id(class),
-        None => photon.name.clone(),
-    }
 }
 
 /// What `tools/list` returns for one tool.

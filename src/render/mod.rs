@@ -11,11 +11,10 @@ pub mod wrangler_toml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 
 use crate::cli::AuthMode;
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::resolve::Project;
 use templates::{TEMPLATE_WRANGLER_TOML, Templates};
 use wrangler_toml::{Migration, WranglerPlan};
@@ -24,9 +23,8 @@ use wrangler_toml::{Migration, WranglerPlan};
 /// accepts; used for a new `wrangler.toml` unless `--compatibility-date` says otherwise.
 pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-04-01";
 
-/// The Durable Object behind the memory `global` scope, exported by the runtime.
-pub const GLOBAL_BINDING: &str = "PHOTON_GLOBAL";
-pub const GLOBAL_CLASS: &str = "PhotonGlobalStore";
+use crate::names::worker_name;
+pub use crate::names::{GLOBAL_BINDING, GLOBAL_CLASS, PhotonNames};
 
 /// Versions written into the generated `package.json`; the same pins as `tests/e2e/package.json`
 /// so the project the tests run is the project users get.
@@ -67,14 +65,6 @@ pub struct ExistingToml<'a> {
     pub text: &'a str,
 }
 
-/// The generated names of one photon.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PhotonNames {
-    pub name: String,
-    pub binding: String,
-    pub do_class: String,
-}
-
 /// What `render` produced.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -111,13 +101,9 @@ pub fn render(
     if let Some(date) = &options.compatibility_date
         && !is_date(date)
     {
-        diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::invalid-compatibility-date",
-                format!("`--compatibility-date {date}` is not a date"),
-            )
-            .with_help("write it as YYYY-MM-DD, for example `2026-04-01`"),
-        );
+        diagnostics.push(crate::diagnostics::catalog::invalid_compatibility_date(
+            date,
+        ));
         rendered.diagnostics = diagnostics;
         return Ok(rendered);
     }
@@ -179,7 +165,7 @@ pub fn render(
     );
     for photon in project.photons() {
         files.insert(
-            Path::new("src/photons").join(format!("{}.photon.ts", photon.name)),
+            Path::new("src/photons").join(crate::names::photon_file_name(&photon.name)),
             photon.source.as_bytes().to_vec(),
         );
     }
@@ -196,15 +182,7 @@ pub fn names(project: &Project) -> (Vec<PhotonNames>, Diagnostics) {
     let mut diagnostics = Diagnostics::new();
     let mut out: Vec<PhotonNames> = Vec::new();
     for (i, photon) in project.photons().enumerate() {
-        let names = PhotonNames {
-            name: photon.name.clone(),
-            binding: if i == 0 {
-                "PHOTON".into()
-            } else {
-                binding_name(&photon.name)
-            },
-            do_class: do_class_name(&photon.name),
-        };
+        let names = PhotonNames::new(&photon.name, photon.class.name.as_deref(), i == 0);
         let clash = out
             .iter()
             .find(|o| o.binding == names.binding || o.do_class == names.do_class)
@@ -216,58 +194,18 @@ pub fn names(project: &Project) -> (Vec<PhotonNames>, Diagnostics) {
         if let Some(other) = clash {
             let file = SourceFile::new(&photon.path, photon.source.clone());
             diagnostics.push(
-                Diagnostic::error(
-                    "photon-cf::name-collision",
-                    format!(
-                        "photon `{}` would get the binding `{}` / class `{}`, already taken by `{other}`",
-                        photon.name, names.binding, names.do_class
-                    ),
+                crate::diagnostics::catalog::name_collision(
+                    &photon.name,
+                    &names.binding,
+                    &names.do_class,
+                    &other,
                 )
-                .at(&file, photon.class.span, "this photon")
-                .with_help("rename one of the files so their names differ in letters or digits"),
+                .at(&file, photon.class.span, "this photon"),
             );
         }
         out.push(names);
     }
     (out, diagnostics)
-}
-
-/// The Worker name: lower-case `[a-z0-9-]`, at most 63 characters (a DNS label).
-pub fn worker_name(photon: &str) -> String {
-    let mut out = String::new();
-    for c in photon.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out: String = out.trim_matches('-').chars().take(63).collect();
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "photon".into() } else { out }
-}
-
-/// `PHOTON_<UPPER_SNAKE>` with only `[A-Z0-9_]`.
-pub fn binding_name(photon: &str) -> String {
-    let snake: String = ascii_words(photon).to_shouty_snake_case();
-    format!("PHOTON_{snake}")
-}
-
-/// `<Pascal>PhotonDO`, a valid JavaScript identifier (a leading digit gets a `Photon` prefix).
-pub fn do_class_name(photon: &str) -> String {
-    let pascal = ascii_words(photon).to_upper_camel_case();
-    if pascal.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("Photon{pascal}PhotonDO")
-    } else {
-        format!("{pascal}PhotonDO")
-    }
-}
-
-/// Non-ASCII-alphanumeric characters become word breaks, so names stay ASCII identifiers.
-fn ascii_words(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect()
 }
 
 fn is_date(date: &str) -> bool {
@@ -340,8 +278,8 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
         .enumerate()
         .map(|(i, (photon, names))| WorkerPhoton {
             name: photon.name.clone(),
-            ident: format!("Photon{i}"),
-            import_path: format!("./photons/{}.photon", photon.name),
+            ident: crate::names::module_ident(i),
+            import_path: crate::names::import_path(&photon.name),
             default_export: photon.class.default_export,
             class_name: photon.class.name.clone(),
             do_class: names.do_class.clone(),
@@ -398,17 +336,6 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_names_are_identifiers() {
-        assert_eq!(worker_name("Cf_Counter v2!"), "cf-counter-v2");
-        assert_eq!(worker_name("---"), "photon");
-        assert_eq!(binding_name("cf-counter"), "PHOTON_CF_COUNTER");
-        assert_eq!(binding_name("todoList"), "PHOTON_TODO_LIST");
-        assert_eq!(do_class_name("cf-counter"), "CfCounterPhotonDO");
-        assert_eq!(do_class_name("2fa"), "Photon2faPhotonDO");
-        assert_eq!(do_class_name("héllo wörld"), "HLloWRldPhotonDO");
-    }
 
     #[test]
     fn dates_are_checked() {

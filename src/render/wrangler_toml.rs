@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
 
-use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::model::Span;
 
 /// What photon-cf wants the file to say.
@@ -73,15 +73,7 @@ pub fn merge(
         let message = err.message().trim().to_string();
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::invalid-wrangler-toml",
-                format!(
-                    "`{}` is not valid TOML",
-                    crate::diagnostics::display_path(path)
-                ),
-            )
-            .at(&file, span, message)
-            .with_help("fix the file, or delete it to let photon-cf write a new one"),
+            crate::diagnostics::catalog::invalid_wrangler_toml(path).at(&file, span, message),
         );
         diagnostics
     })?;
@@ -231,7 +223,7 @@ fn pairs(item: Option<&Item>, a: &str, b: &str) -> Vec<(String, String)> {
 /// `PHOTON` / `PHOTON_*` bindings to a class of this worker (no `script_name`) are ours.
 fn is_our_binding(table: &Table) -> bool {
     let name = table.get("name").and_then(Item::as_str).unwrap_or("");
-    (name == "PHOTON" || name.starts_with("PHOTON_")) && table.get("script_name").is_none()
+    crate::names::is_photon_binding(name) && table.get("script_name").is_none()
 }
 
 fn existing_bindings(doc: &DocumentMut) -> BTreeMap<String, String> {
@@ -308,15 +300,10 @@ fn migrate(
             .map(|offset| Span::new(offset, quoted.len()))
             .unwrap_or_default();
         diagnostics.push(
-            Diagnostic::error(
-                "photon-cf::class-removed",
-                format!(
-                    "Durable Object class `{class}`{binding} was deployed by an earlier migration but is no longer generated"
-                ),
-            )
-            .at(file, span, "declared here")
-            .with_help(
-                "restore the photon that defined it, or pass `--allow-delete-classes` to write a `deleted_classes` migration (its stored data is deleted on the next deploy)",
+            crate::diagnostics::catalog::class_removed(&class, &binding).at(
+                file,
+                span,
+                "declared here",
             ),
         );
     }
@@ -581,7 +568,7 @@ mod tests {
         ];
         let refused = run(&v3.text, &plan(&alone)).unwrap_err();
         let codes: Vec<_> = refused.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["photon-cf::class-removed"]);
+        assert_eq!(codes, [crate::diagnostics::catalog::CLASS_REMOVED]);
         let mut allowed = plan(&alone);
         allowed.allow_delete_classes = true;
         let v4 = run(&v3.text, &allowed).unwrap();
@@ -637,7 +624,10 @@ mod tests {
     fn invalid_toml_is_a_located_diagnostic() {
         let err = run("name = \n", &plan(BASE)).unwrap_err();
         let diagnostic = err.iter().next().unwrap();
-        assert_eq!(diagnostic.code, "photon-cf::invalid-wrangler-toml");
+        assert_eq!(
+            diagnostic.code,
+            crate::diagnostics::catalog::INVALID_WRANGLER_TOML
+        );
         assert_eq!(diagnostic.line_col(), Some((1, 8)));
     }
 

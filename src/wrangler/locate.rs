@@ -5,6 +5,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostics::catalog;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::settings::{NPM_ENV, absolute};
 
@@ -74,21 +75,12 @@ fn locate_wrangler_for(
     let names = executable_names("wrangler", windows);
     if let Some(explicit) = explicit {
         let program = locate_explicit(explicit, cwd, path_var, windows);
-        return program.map(|program| Located { program, found_in: FoundIn::Explicit }).ok_or_else(|| {
-            Box::new(
-                Diagnostic::error(
-                    "photon-cf::wrangler-not-found",
-                    format!(
-                        "`{}` (from --wrangler or PHOTON_CF_WRANGLER) is not an executable file",
-                        display_path(explicit)
-                    ),
-                )
-                .with_help(
-                    "point --wrangler / PHOTON_CF_WRANGLER at wrangler's executable, e.g. \
-                     `node_modules/.bin/wrangler`, or unset it to use the one in the output project",
-                ),
-            )
-        });
+        return program
+            .map(|program| Located {
+                program,
+                found_in: FoundIn::Explicit,
+            })
+            .ok_or_else(|| Box::new(catalog::wrangler_not_executable(explicit)));
     }
     let out_bin = absolute(cwd, out_dir).join("node_modules").join(".bin");
     let cwd_bin = cwd.join("node_modules").join(".bin");
@@ -103,17 +95,7 @@ fn locate_wrangler_for(
             found_in: FoundIn::Path,
         });
     }
-    Err(Box::new(
-        Diagnostic::error("photon-cf::wrangler-not-found", "wrangler was not found").with_help(
-            format!(
-                "looked in `{}`, `node_modules/.bin` of the current directory and PATH; \
-                 run `npm install` in `{}` (its package.json lists wrangler), or \
-                 `npm install -g wrangler`, or name the executable with --wrangler / PHOTON_CF_WRANGLER",
-                display_path(&out_dir.join("node_modules").join(".bin")),
-                display_path(out_dir)
-            ),
-        ),
-    ))
+    Err(Box::new(catalog::wrangler_not_found(out_dir)))
 }
 
 /// Find npm (or what `PHOTON_CF_NPM` names) to install DIR's dependencies with.
@@ -127,24 +109,7 @@ pub fn locate_npm(
         Some(explicit) => locate_explicit(explicit, cwd, path_var, windows),
         None => search_path(path_var, &executable_names("npm", windows)),
     };
-    found.ok_or_else(|| {
-        Box::new(
-            Diagnostic::error(
-                "photon-cf::npm-not-found",
-                match explicit {
-                    Some(p) => format!(
-                        "`{}` (from {NPM_ENV}) is not an executable file",
-                        display_path(p)
-                    ),
-                    None => "npm was not found on PATH".to_string(),
-                },
-            )
-            .with_help(
-                "install Node.js 20 or later (it comes with npm), or name another package \
-                 manager with PHOTON_CF_NPM",
-            ),
-        )
-    })
+    found.ok_or_else(|| Box::new(catalog::npm_not_found(explicit, NPM_ENV)))
 }
 
 /// An explicit path is used as given (made absolute, since commands run inside DIR); a bare
@@ -276,7 +241,7 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let err =
             locate_wrangler_for(None, Path::new("dist"), root.path(), None, false).unwrap_err();
-        assert_eq!(err.code, "photon-cf::wrangler-not-found");
+        assert_eq!(err.code, catalog::WRANGLER_NOT_FOUND);
         let help = err.help.unwrap();
         assert!(help.contains("npm install"), "{help}");
         assert!(help.contains("PHOTON_CF_WRANGLER"), "{help}");

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::diagnostics::catalog;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::printer::Printer;
 use crate::settings::Environment;
@@ -81,12 +82,7 @@ pub fn install_dependencies(
             message.push_str(":\n");
             message.push_str(tail);
         }
-        return Ok(Err(Diagnostic::error("photon-cf::install-failed", message)
-            .with_help(format!(
-                "run `npm install` in `{}` to see the whole error; check the versions in \
-                 the photons' @dependencies",
-                display_path(&out_dir)
-            ))));
+        return Ok(Err(catalog::install_failed(message, &out_dir)));
     }
     let node_modules = out_dir.join("node_modules");
     std::fs::create_dir_all(&node_modules)

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::diagnostics::catalog;
 use crate::diagnostics::{Diagnostic, display_path};
 use crate::printer::Printer;
 use crate::wrangler::output::strip_ansi;
@@ -208,18 +209,10 @@ impl SpawnError {
     pub fn into_diagnostic(self) -> Result<Diagnostic, anyhow::Error> {
         use std::io::ErrorKind;
         match self.source.kind() {
-            ErrorKind::NotFound | ErrorKind::PermissionDenied => Ok(Diagnostic::error(
-                "photon-cf::tool-not-runnable",
-                format!(
-                    "could not run `{}` to {}: {}",
-                    display_path(&self.program),
-                    self.summary,
-                    self.source
-                ),
-            )
-            .with_help(
-                "check that the file exists and is executable, or point PHOTON_CF_WRANGLER / \
-                 PHOTON_CF_NPM at another one",
+            ErrorKind::NotFound | ErrorKind::PermissionDenied => Ok(catalog::tool_not_runnable(
+                &self.program,
+                &self.summary,
+                &self.source,
             )),
             _ => Err(anyhow::Error::new(self)),
         }

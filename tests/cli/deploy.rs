@@ -1077,7 +1077,13 @@ fn redeploys_add_rename_and_remove_photons_with_valid_migrations() {
     let mut deployed: Migrations = Vec::new();
     let mut step = |photon: &str, extra: &[&str], expect: Value| {
         let out = deploy(photon, extra);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            stderr(&out),
+            String::from_utf8_lossy(&out.stdout)
+        );
         let doc = json(&out);
         assert_eq!(doc["migration"], expect, "{doc}");
         let (now, bound) = read_wrangler_toml(dir);

@@ -3,7 +3,7 @@
 // bundles with the real wrangler, so every generated project is checked with nothing but what it
 // declares: a package it imports without declaring it fails to resolve, as after `npm install`.
 
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -20,6 +20,8 @@ export function linkDeclaredPackages(dir) {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   const declared = { ...pkg.dependencies, ...pkg.devDependencies };
   const modules = join(dir, "node_modules");
+  // Like a fresh install: what an earlier package.json declared and this one does not is gone.
+  rmSync(modules, { recursive: true, force: true });
   mkdirSync(join(modules, ".bin"), { recursive: true });
   for (const [name, spec] of Object.entries(declared)) {
     const pinned = join(e2eDir, "node_modules", name);

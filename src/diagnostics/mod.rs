@@ -2,7 +2,10 @@
 //! miette for people and as JSON for pipelines.
 //!
 //! Every stage pushes into a `Diagnostics` list instead of returning at the first problem, so a
-//! run reports everything it found at once (contract §1).
+//! run reports everything it found at once. What each diagnostic says (code, severity, message,
+//! help) is declared once, in `catalog.rs`; emission sites call its constructors and add where.
+
+pub mod catalog;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,7 +26,7 @@ pub enum Severity {
 /// One problem, optionally located in a source file.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    /// Stable, documented code such as `photon-cf::missing-sibling`.
+    /// Stable, documented code such as `photon-cf::missing-sibling` (one of `catalog::CODES`).
     pub code: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -50,6 +53,8 @@ impl SourceFile {
 }
 
 impl Diagnostic {
+    /// The bare constructors `catalog.rs` builds on; elsewhere, call the catalog's function for
+    /// the diagnostic so its code, severity, message and help stay declared in one place.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Self {
             code,
