@@ -8,6 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use photon_cf::render::layout;
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -93,10 +95,12 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             let template = repo()
                 .join("templates")
                 .join(path.trim_start_matches("src/"));
+            // Copied byte-for-byte after the generated-file line the layout table adds.
+            let header = layout::find_header(Path::new(&path)).unwrap_or_default();
             assert_eq!(
-                fs::read(&template).ok().as_ref(),
-                Some(&bytes),
-                "{path} is copied byte-for-byte"
+                fs::read(&template).ok().as_deref(),
+                bytes.strip_prefix(header.as_bytes()),
+                "{path} is the template after the line `{header}`"
             );
             runtime.push(path);
             continue;
@@ -113,15 +117,18 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             out.push_str(&String::from_utf8(bytes).expect("generated text is UTF-8"));
         }
     }
-    // Every runtime module is shipped (tests and docs next to them are not), except the JWT
-    // verifier, which only a `--auth jwt` build gets (it imports jose).
-    let jwt = fs::read_to_string(project.join("src/manifest.ts"))
-        .is_ok_and(|m| m.contains("\"mode\": \"jwt\""));
-    let mut expected: Vec<String> = read_tree(&repo().join("templates/cf-runtime"))
-        .into_keys()
-        .filter(|p| p.ends_with(".ts") && !p.ends_with(".test.ts") && !p.contains("__tests__/"))
-        .filter(|p| jwt || p != "jwt.ts")
-        .map(|p| format!("src/cf-runtime/{p}"))
+    // The runtime files the layout table gates open for the features the entry imports, and no
+    // others (no scheduler without schedules, no auth code without --auth).
+    let worker = fs::read_to_string(project.join("src/worker.ts")).unwrap_or_default();
+    let features = layout::Features {
+        schedule: worker.contains("\"./cf-runtime/schedule\""),
+        auth: worker.contains("\"./cf-runtime/auth\"") || worker.contains("\"./cf-runtime/jwt\""),
+        jwt: worker.contains("\"./cf-runtime/jwt\""),
+        dependencies: false,
+    };
+    let mut expected: Vec<String> = layout::files(&features)
+        .map(|f| f.path.to_string())
+        .filter(|p| p.starts_with("src/cf-runtime/"))
         .collect();
     expected.push("src/photon-core.ts".into());
     expected.sort();

@@ -29,6 +29,8 @@ pub struct WranglerPlan {
     pub compatibility_date: Option<String>,
     /// `(binding, class_name)` for every Durable Object the worker exports, in order.
     pub bindings: Vec<(String, String)>,
+    /// `(specifier, path)` entries photon-cf owns in `[alias]` (from the layout table).
+    pub aliases: Vec<(String, String)>,
     /// Write `deleted_classes` for classes that are gone instead of reporting an error.
     pub allow_delete_classes: bool,
 }
@@ -50,11 +52,6 @@ pub struct Migration {
     pub renamed_classes: Vec<(String, String)>,
     pub deleted_classes: Vec<String>,
 }
-
-const OWNED_ALIASES: &[(&str, &str)] = &[
-    ("@portel/photon-core", "./src/photon-core.ts"),
-    ("@portel/photon", "./src/photon-core.ts"),
-];
 
 /// Merge `plan` into `text` (an existing `wrangler.toml`, or the rendered skeleton).
 ///
@@ -104,7 +101,7 @@ pub fn merge(
         None => set_if_absent(&mut doc, "compatibility_date", default_date),
     }
     ensure_flag(&mut doc, "nodejs_compat");
-    set_aliases(&mut doc);
+    set_aliases(&mut doc, &plan.aliases);
 
     let mut diagnostics = Diagnostics::new();
     let old_bindings = existing_bindings(&doc);
@@ -381,16 +378,16 @@ fn ensure_flag(doc: &mut DocumentMut, flag: &str) {
     }
 }
 
-fn set_aliases(doc: &mut DocumentMut) {
+fn set_aliases(doc: &mut DocumentMut, aliases: &[(String, String)]) {
     if !doc.get("alias").is_some_and(Item::is_table_like) {
         doc["alias"] = Item::Table(Table::new());
     }
     let Some(alias) = doc.get_mut("alias").and_then(Item::as_table_like_mut) else {
         return;
     };
-    for (key, target) in OWNED_ALIASES {
-        if alias.get(key).and_then(Item::as_str) != Some(target) {
-            alias.insert(key, value(*target));
+    for (key, target) in aliases {
+        if alias.get(key).and_then(Item::as_str) != Some(target.as_str()) {
+            alias.insert(key, value(target.as_str()));
         }
     }
 }
@@ -715,6 +712,10 @@ mod tests {
             bindings: bindings
                 .iter()
                 .map(|(b, c)| (b.to_string(), c.to_string()))
+                .collect(),
+            aliases: crate::render::layout::aliases(&Default::default())
+                .into_iter()
+                .map(|(specifier, path)| (specifier.to_string(), path))
                 .collect(),
             allow_delete_classes: false,
         }
