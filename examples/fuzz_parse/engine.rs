@@ -646,16 +646,19 @@ const TOML_TOKENS: &[&str] = &[
 pub fn random_wrangler_toml(rng: &mut Rng) -> String {
     let mut text = String::new();
     for _ in 0..rng.below(5) {
-        text.push_str(*rng.pick(TOML_ROOT));
+        let fragment = *rng.pick(TOML_ROOT);
+        text.push_str(fragment);
         text.push('\n');
     }
     for _ in 0..rng.below(4) {
-        text.push_str(*rng.pick(TOML_TABLES));
+        let fragment = *rng.pick(TOML_TABLES);
+        text.push_str(fragment);
         text.push('\n');
     }
     if rng.chance(15) {
         let at = floor_boundary(&text, rng.below(text.len() + 1));
-        text.insert_str(at, *rng.pick(TOML_TOKENS));
+        let token = *rng.pick(TOML_TOKENS);
+        text.insert_str(at, token);
     }
     text
 }
