@@ -517,6 +517,43 @@ fn bad_compatibility_date_is_exit_1() {
     insta::assert_snapshot!("bad-compatibility-date", run.snapshot(tmp.path()));
 }
 
+/// A user's `wrangler.toml` with inline tables is merged (it used to panic, exit 2); one with a
+/// key photon-cf cannot merge into is refused at its line, and nothing is written.
+#[test]
+fn inline_tables_in_wrangler_toml_merge_and_wrong_types_are_located_errors() {
+    let tmp = fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    let toml = tmp.path().join("dist/wrangler.toml");
+    fs::write(
+        &toml,
+        "name = \"mine\"\ndurable_objects = { bindings = [] }\nvars = { KEY = \"v\" }\n",
+    )
+    .unwrap();
+    let run = photon_cf(tmp.path(), &["build", "cf-counter.photon.ts", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot(tmp.path()));
+    let merged = fs::read_to_string(&toml).unwrap();
+    assert!(merged.contains("vars = { KEY = \"v\" }"), "{merged}");
+    assert!(
+        merged.contains("durable_objects = { bindings = [{ name = \"PHOTON\", class_name = \"CfCounterPhotonDO\" }"),
+        "{merged}"
+    );
+
+    let tmp = fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    fs::write(
+        tmp.path().join("dist/wrangler.toml"),
+        "name = \"mine\"\nmigrations = \"x\"\n",
+    )
+    .unwrap();
+    let run = photon_cf(tmp.path(), &["build", "cf-counter.photon.ts"]);
+    insta::assert_snapshot!("wrangler-toml-wrong-type", run.snapshot(tmp.path()));
+    assert_eq!(
+        fs::read_dir(tmp.path().join("dist")).unwrap().count(),
+        1,
+        "nothing was written next to it"
+    );
+}
+
 #[test]
 fn a_broken_wrangler_toml_in_dir_is_a_located_error() {
     let tmp = fixture("runtime/counter");
