@@ -614,6 +614,7 @@ const TOML_TABLES: &[&str] = &[
     "[[migrations]]\ntag = \"v3\"\nrenamed_classes = [{ from = 1 }]",
     "[[migrations]]\ntag = \"v4\"\ntransferred_classes = [{ from = \"A\", from_script = \"s\", to = \"B\" }]",
     "[migrations]\ntag = \"v1\"",
+    "[[migrations]]\ntag = \"v18446744073709551615\"\nnew_sqlite_classes = [\"CfCounterPhotonDO\"]",
     "[env.production]\nname = \"prod\"\n[[env.production.durable_objects.bindings]]\nname = \"PHOTON\"\nclass_name = \"P\"",
 ];
 

@@ -564,14 +564,14 @@ fn next_tag(tags: &[String]) -> String {
         .filter_map(|t| t.strip_prefix('v')?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    let mut n = highest.max(tags.len() as u64) + 1;
-    loop {
-        let tag = format!("v{n}");
-        if !used.contains(tag.as_str()) {
-            return tag;
-        }
-        n += 1;
-    }
+    // A user's tag can be as high as `v18446744073709551615`: count on from there without
+    // overflowing, then wrap to the lowest free number (there are more numbers than tags).
+    let start = highest.max(tags.len() as u64).saturating_add(1);
+    (start..=u64::MAX)
+        .chain(1..start)
+        .map(|n| format!("v{n}"))
+        .find(|tag| !used.contains(tag.as_str()))
+        .unwrap_or_else(|| format!("v{}", tags.len() + 1))
 }
 
 fn append_migration(doc: &mut DocumentMut, migration: &Migration) {
@@ -1061,5 +1061,8 @@ migrations = [{ tag = "v1", new_sqlite_classes = ["OldPhotonDO"] }]
         assert_eq!(next_tag(&["v1".into(), "v2".into()]), "v3");
         assert_eq!(next_tag(&["initial".into()]), "v2");
         assert_eq!(next_tag(&["v7".into(), "x".into()]), "v8");
+        let max = format!("v{}", u64::MAX);
+        assert_eq!(next_tag(std::slice::from_ref(&max)), "v1");
+        assert_eq!(next_tag(&["v1".into(), max]), "v2");
     }
 }
