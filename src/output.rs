@@ -15,9 +15,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// Directories in DIR whose whole contents photon-cf generates.
-const OWNED_DIRS: &[&str] = &["src/photons", "src/cf-runtime"];
-
 /// What a write did, as paths relative to DIR.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteReport {
@@ -126,10 +123,23 @@ fn create_parent(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Files in the directories photon-cf owns that this build no longer generates.
+/// Files photon-cf generated that this build no longer does: anything in the directories it owns,
+/// and a feature-gated file elsewhere that still opens with the generated-file line (which files
+/// these are is decided by the layout table in `render/layout.rs`).
 fn stale_files(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<PathBuf>> {
     let mut stale = Vec::new();
-    for owned in OWNED_DIRS {
+    for row in crate::render::layout::gated_files() {
+        let relative = crate::render::layout::output_path(row.path);
+        if files.contains_key(&relative) {
+            continue;
+        }
+        if let Ok(contents) = fs::read(dir.join(&relative))
+            && crate::render::layout::is_removable(&relative, &contents)
+        {
+            stale.push(relative);
+        }
+    }
+    for owned in crate::render::layout::owned_dirs() {
         let root = dir.join(owned);
         if !root.is_dir() {
             continue;

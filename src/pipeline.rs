@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::AuthMode;
-use crate::diagnostics::catalog;
 use crate::diagnostics::Diagnostics;
+use crate::diagnostics::catalog;
 use crate::model::{EnvType, Injection};
 use crate::render::wrangler_toml::Migration;
 use crate::render::{self, ExistingToml, PhotonNames, RenderOptions};

@@ -1,4 +1,4 @@
-//! A short, bounded run of the parser/renderer fuzzer in the normal test suite: a fixed seed, at
+//! A short, bounded run of the parser/renderer/wrangler.toml fuzzer in the normal test suite: a fixed seed, at
 //! most a few seconds, and not a single panic allowed. The long soak run is
 //! `cargo run --release --example fuzz_parse -- --seconds 300` (see the README's Security section).
 
@@ -31,9 +31,11 @@ fn mutated_photons_never_panic_the_parser_or_renderer() {
         .join()
         .unwrap();
     eprintln!(
-        "fuzz: {} iterations ({} projects) in {:.1} s, {} parsed, {} rendered, {} rejected, {} crashes",
+        "fuzz: {} iterations ({} projects, {} wrangler.toml of which {} merged) in {:.1} s, {} parsed, {} rendered, {} rejected, {} crashes",
         stats.iterations,
         stats.projects,
+        stats.tomls,
+        stats.tomls_merged,
         stats.elapsed.as_secs_f64(),
         stats.parsed,
         stats.rendered,
@@ -43,6 +45,12 @@ fn mutated_photons_never_panic_the_parser_or_renderer() {
     assert!(
         stats.iterations >= 100,
         "the run made too few attempts to mean anything"
+    );
+    assert!(
+        stats.tomls_merged > 0 && stats.tomls_merged < stats.tomls,
+        "wrangler.toml shapes must include both merges and refusals ({} of {} merged)",
+        stats.tomls_merged,
+        stats.tomls
     );
     let report: Vec<String> = stats
         .crashes

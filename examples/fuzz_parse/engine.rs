@@ -1,7 +1,8 @@
 //! The random-mutation engine behind `examples/fuzz_parse` (the long soak run) and
 //! `tests/fuzz_parse.rs` (a short bounded run in CI): mutate the fixture photons, feed each
 //! mutant to the parser, the compatibility rules, the diagnostics renderers and the project
-//! renderer, and count every panic as a crash.
+//! renderer, merge user `wrangler.toml` files of every shape (inline and standard tables, arrays
+//! of tables, wrong types), and count every panic as a crash.
 //!
 //! cargo-fuzz needs a nightly toolchain, which this project does not use, so the engine is a
 //! plain seeded generator: a seed reproduces a run exactly, and every crashing input is saved.
@@ -559,6 +560,219 @@ const EXISTING_TOML: &[&str] = &[
     "compatibility_date = \"not-a-date\"\n[[migrations]]\ntag = 7\n",
 ];
 
+/// Fragments of a user's `wrangler.toml` that sit at the root (before any table header): every
+/// key photon-cf merges into written inline, as a standard or dotted table, and with the wrong
+/// type, next to keys of the user's that must survive.
+const TOML_ROOT: &[&str] = &[
+    "name = \"kept\"",
+    "name = 5",
+    "name = { a = 1 }",
+    "compatibility_date = \"2025-01-01\"",
+    "compatibility_date = 2025-01-01",
+    "compatibility_flags = [\"url_standard\"]",
+    "compatibility_flags = \"nodejs_compat\"",
+    "compatibility_flags = [1, \"nodejs_compat\"]",
+    "main = 5",
+    "alias = { \"lodash\" = \"./src/lodash.ts\" }",
+    "alias = 1",
+    "alias = []",
+    "vars = { KEEP = \"me\", N = 1 }",
+    "vars = 3",
+    "routes = [{ pattern = \"x.example/*\", zone_name = \"example\" }]",
+    "durable_objects = { bindings = [] }",
+    "durable_objects = { bindings = [{ name = \"PHOTON\", class_name = \"OldPhotonDO\" }] }",
+    "durable_objects = { bindings = [{ name = \"THEIRS\", class_name = \"T\", script_name = \"other\" }] }",
+    "durable_objects = { bindings = 3 }",
+    "durable_objects = { bindings = [1, \"x\"] }",
+    "durable_objects = {}",
+    "durable_objects = 3",
+    "durable_objects = []",
+    "durable_objects.bindings = [{ name = \"THEIRS\", class_name = \"T\", script_name = \"other\" }]",
+    "migrations = [{ tag = \"v1\", new_sqlite_classes = [\"CfCounterPhotonDO\"] }]",
+    "migrations = [{ tag = \"v1\", new_sqlite_classes = [\"OldPhotonDO\"] }, { tag = \"v2\", renamed_classes = [{ from = \"OldPhotonDO\", to = \"X\" }] }]",
+    "migrations = [{ tag = \"v1\", deleted_classes = \"X\" }]",
+    "migrations = []",
+    "migrations = [1]",
+    "migrations = \"x\"",
+    "migrations = { tag = \"v1\" }",
+];
+
+/// Table fragments (after the root keys).
+const TOML_TABLES: &[&str] = &[
+    "[alias]\n\"lodash\" = \"./src/lodash.ts\"",
+    "[vars]\nKEEP = \"me\" # a comment",
+    "[durable_objects]\nbindings = []",
+    "[durable_objects]",
+    "[[durable_objects.bindings]]\nname = \"PHOTON\"\nclass_name = \"OldPhotonDO\"",
+    "[[durable_objects.bindings]]\nname = \"THEIRS\"\nclass_name = \"T\"\nscript_name = \"other\"",
+    "[[durable_objects.bindings]]\nname = \"PHOTON_GLOBAL\"\nclass_name = 5",
+    "[durable_objects.bindings]\nname = \"X\"",
+    "[[migrations]]\ntag = \"v1\"\nnew_sqlite_classes = [\"CfCounterPhotonDO\", \"PhotonGlobalStore\"]",
+    "[[migrations]]\ntag = \"v1\"\nnew_classes = [\"OldPhotonDO\"]",
+    "[[migrations]]\ntag = 7",
+    "[[migrations]]\ntag = \"v2\"\nrenamed_classes = [{ from = \"OldPhotonDO\", to = \"CfCounterPhotonDO\" }]",
+    "[[migrations]]\ntag = \"v3\"\nrenamed_classes = [{ from = 1 }]",
+    "[[migrations]]\ntag = \"v4\"\ntransferred_classes = [{ from = \"A\", from_script = \"s\", to = \"B\" }]",
+    "[migrations]\ntag = \"v1\"",
+    "[[migrations]]\ntag = \"v18446744073709551615\"\nnew_sqlite_classes = [\"CfCounterPhotonDO\"]",
+    "[env.production]\nname = \"prod\"\n[[env.production.durable_objects.bindings]]\nname = \"PHOTON\"\nclass_name = \"P\"",
+];
+
+/// Tokens for damaging a `wrangler.toml` below the level of whole fragments.
+const TOML_TOKENS: &[&str] = &[
+    "[",
+    "]",
+    "[[",
+    "]]",
+    "{",
+    "}",
+    "=",
+    ",",
+    "\"",
+    "'",
+    "\n",
+    "#",
+    ".",
+    " = []",
+    " = {}",
+    " = 1",
+    "bindings",
+    "migrations",
+    "durable_objects",
+    "tag",
+    "\"\"\"",
+];
+
+/// A random user `wrangler.toml` built from [`TOML_ROOT`] and [`TOML_TABLES`], sometimes damaged.
+pub fn random_wrangler_toml(rng: &mut Rng) -> String {
+    let mut text = String::new();
+    for _ in 0..rng.below(5) {
+        let fragment = *rng.pick(TOML_ROOT);
+        text.push_str(fragment);
+        text.push('\n');
+    }
+    for _ in 0..rng.below(4) {
+        let fragment = *rng.pick(TOML_TABLES);
+        text.push_str(fragment);
+        text.push('\n');
+    }
+    if rng.chance(15) {
+        let at = floor_boundary(&text, rng.below(text.len() + 1));
+        let token = *rng.pick(TOML_TOKENS);
+        text.insert_str(at, token);
+    }
+    text
+}
+
+/// The tables of a list written as `[[key]]` or as `key = [{ ... }]`.
+fn toml_tables(item: Option<&toml_edit::Item>) -> Vec<&dyn toml_edit::TableLike> {
+    match item {
+        Some(toml_edit::Item::ArrayOfTables(tables)) => tables
+            .iter()
+            .map(|t| t as &dyn toml_edit::TableLike)
+            .collect(),
+        Some(toml_edit::Item::Value(toml_edit::Value::Array(array))) => array
+            .iter()
+            .filter_map(toml_edit::Value::as_inline_table)
+            .map(|t| t as &dyn toml_edit::TableLike)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn toml_tags(doc: &toml_edit::DocumentMut) -> Vec<String> {
+    toml_tables(doc.get("migrations"))
+        .iter()
+        .map(|m| m.get("tag").map(|t| t.to_string()).unwrap_or_default())
+        .collect()
+}
+
+fn foreign_bindings(doc: &toml_edit::DocumentMut) -> usize {
+    let bindings = doc
+        .get("durable_objects")
+        .and_then(toml_edit::Item::as_table_like)
+        .and_then(|d| d.get("bindings"));
+    toml_tables(bindings)
+        .iter()
+        .filter(|b| b.get("script_name").is_some())
+        .count()
+}
+
+/// Merge a user's `wrangler.toml` the way `build` does. It must never panic, and either merge
+/// keeping what the user wrote (their root keys, the entries of their tables, their migrations
+/// in order, their bindings to other Workers) or refuse with diagnostics that point at a line.
+/// Returns whether it merged.
+pub fn exercise_wrangler_toml(text: &str, allow_delete: bool, printer: &Printer) -> bool {
+    use photon_cf::render::{layout, wrangler_toml};
+    let plan = wrangler_toml::WranglerPlan {
+        worker_name: "cf-counter".into(),
+        compatibility_date: None,
+        bindings: vec![
+            ("PHOTON".into(), "CfCounterPhotonDO".into()),
+            ("PHOTON_GLOBAL".into(), "PhotonGlobalStore".into()),
+        ],
+        aliases: layout::aliases(&layout::Features::default())
+            .into_iter()
+            .map(|(specifier, path)| (specifier.to_string(), path))
+            .collect(),
+        allow_delete_classes: allow_delete,
+    };
+    match wrangler_toml::merge(text, Path::new("dist/wrangler.toml"), &plan, "2026-04-01") {
+        Ok(merged) => {
+            let user: toml_edit::DocumentMut = text
+                .parse()
+                .unwrap_or_else(|e| panic!("merged a file that does not parse ({e}):\n{text}"));
+            let out: toml_edit::DocumentMut = merged.text.parse().unwrap_or_else(|e| {
+                panic!(
+                    "the merge wrote broken TOML ({e}):\n{text}\n---\n{}",
+                    merged.text
+                )
+            });
+            let lost = |what: &str| -> ! {
+                panic!("the merge lost {what}:\n{text}\n---\n{}", merged.text)
+            };
+            for (key, item) in user.iter() {
+                let Some(kept) = out.get(key) else {
+                    lost(&format!("`{key}`"));
+                };
+                if let (Some(mine), Some(kept)) = (item.as_table_like(), kept.as_table_like())
+                    && key != "durable_objects"
+                {
+                    for (inner, _) in mine.iter() {
+                        if kept.get(inner).is_none() {
+                            lost(&format!("`{key}.{inner}`"));
+                        }
+                    }
+                }
+            }
+            let (before, after) = (toml_tags(&user), toml_tags(&out));
+            if !after.starts_with(&before) || after.len() > before.len() + 1 {
+                lost("the migration history");
+            }
+            if foreign_bindings(&out) != foreign_bindings(&user) {
+                lost("a binding to another Worker");
+            }
+            true
+        }
+        Err(diagnostics) => {
+            assert!(
+                diagnostics.has_errors(),
+                "refused without an error:\n{text}"
+            );
+            for diagnostic in diagnostics.iter() {
+                assert!(
+                    diagnostic.line_col().is_some(),
+                    "`{}` names no line:\n{text}",
+                    diagnostic.message
+                );
+                let _ = printer.render_diagnostic(diagnostic);
+                serde_json::to_string(&diagnostic.to_json()).expect("diagnostic JSON serialises");
+            }
+            false
+        }
+    }
+}
+
 /// A whole project: the host `p0` and siblings `p1`..: written into `dir`, resolved from disk
 /// (siblings named in mutated `@photons` tags: chains, cycles, self references, missing and
 /// malformed names), then rendered together.
@@ -653,6 +867,10 @@ pub struct Stats {
     pub projects: u64,
     /// Mutants with at least one error diagnostic.
     pub rejected: u64,
+    /// User `wrangler.toml` shapes merged on their own, and how many of them merged (the rest
+    /// were refused with located diagnostics).
+    pub tomls: u64,
+    pub tomls_merged: u64,
     pub crashes: Vec<Crash>,
     pub elapsed: Duration,
 }
@@ -703,6 +921,35 @@ pub fn run(root: &Path, limits: &Limits) -> Stats {
             .max_iterations
             .is_none_or(|max| stats.iterations < max)
     {
+        // One run in six merges a user `wrangler.toml` of a random shape on its own.
+        if rng.chance(16) {
+            let toml = random_wrangler_toml(&mut rng);
+            let allow_delete = rng.chance(30);
+            stats.iterations += 1;
+            stats.tomls += 1;
+            match catch_unwind(AssertUnwindSafe(|| {
+                exercise_wrangler_toml(&toml, allow_delete, &printer)
+            })) {
+                Ok(merged) => stats.tomls_merged += u64::from(merged),
+                Err(_) => {
+                    let message = std::mem::take(&mut *last_panic.lock().unwrap());
+                    let saved = limits.crash_dir.as_ref().map(|dir| {
+                        let _ = std::fs::create_dir_all(dir);
+                        let file = dir.join(format!("crash-{}.wrangler.toml", stats.crashes.len()));
+                        let _ = std::fs::write(&file, &toml);
+                        let _ = std::fs::write(file.with_extension("txt"), &message);
+                        file
+                    });
+                    stats.crashes.push(Crash {
+                        iteration: stats.iterations,
+                        path: PathBuf::from("wrangler.toml"),
+                        message,
+                        saved,
+                    });
+                }
+            }
+            continue;
+        }
         // One run in ten is a whole project of siblings read from disk.
         if rng.chance(10) {
             let files = random_project(&mut rng, &seeds);
@@ -757,6 +1004,9 @@ pub fn run(root: &Path, limits: &Limits) -> Stats {
         let path = mutant_path(&mut rng, &seed_path);
         // A fifth of the runs merge into an existing wrangler.toml, sometimes a mutated one.
         let existing = rng.chance(20).then(|| {
+            if rng.chance(50) {
+                return random_wrangler_toml(&mut rng);
+            }
             let mut toml = rng.pick(EXISTING_TOML).to_string();
             if rng.chance(50) {
                 mutate_once(&mut rng, &mut toml, &seeds);

@@ -59,10 +59,12 @@ fn main() -> ExitCode {
     let _ = std::fs::remove_dir_all(crash_dir.join("project"));
     let secs = stats.elapsed.as_secs_f64();
     println!(
-        "fuzz_parse: seed {seed}: {} iterations in {secs:.1} s ({:.0}/s), {} of them multi-photon projects, {} parsed, {} rendered, {} rejected with errors, {} crashes",
+        "fuzz_parse: seed {seed}: {} iterations in {secs:.1} s ({:.0}/s), {} of them multi-photon projects, {} user wrangler.toml merges ({} merged, the rest refused), {} parsed, {} rendered, {} rejected with errors, {} crashes",
         stats.iterations,
         stats.iterations as f64 / secs.max(1e-9),
         stats.projects,
+        stats.tomls,
+        stats.tomls_merged,
         stats.parsed,
         stats.rendered,
         stats.rejected,

@@ -554,6 +554,27 @@ pub fn invalid_wrangler_toml(path: &Path) -> Diagnostic {
     .with_help("fix the file, or delete it to let photon-cf write a new one")
 }
 
+/// A key of the user's `wrangler.toml` whose type photon-cf cannot merge its entries into.
+/// `key`: the dotted key; `expected` / `found`: the TOML types, described.
+pub fn wrangler_toml_wrong_type(
+    path: &Path,
+    line: usize,
+    key: &str,
+    expected: &str,
+    found: &str,
+) -> Diagnostic {
+    new(
+        INVALID_WRANGLER_TOML,
+        format!(
+            "`{key}` in `{}` (line {line}) must be {expected}, not {found}",
+            display_path(path)
+        ),
+    )
+    .with_help(format!(
+        "photon-cf merges its own entries into `{key}`; write it as {expected}, or delete the key to let photon-cf write it"
+    ))
+}
+
 /// `binding`: ` (binding `X`)` when the old file names it, else empty.
 pub fn class_removed(class: &str, binding: &str) -> Diagnostic {
     new(

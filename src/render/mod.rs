@@ -4,6 +4,7 @@
 //! same input always gives the same bytes: every map is a `BTreeMap`, every list has a fixed
 //! order, and there are no timestamps or machine paths. `output.rs` writes the result.
 
+pub mod layout;
 pub mod manifest;
 pub mod templates;
 pub mod wrangler_toml;
@@ -16,7 +17,8 @@ use serde::Serialize;
 use crate::cli::AuthMode;
 use crate::diagnostics::{Diagnostics, SourceFile};
 use crate::resolve::Project;
-use templates::{TEMPLATE_WRANGLER_TOML, Templates};
+use layout::{Generated, Source};
+use templates::Templates;
 use wrangler_toml::{Migration, WranglerPlan};
 
 /// A `compatibility_date` the workerd of the pinned wrangler (4.86.0, workerd 2026-04-26)
@@ -25,20 +27,6 @@ pub const DEFAULT_COMPATIBILITY_DATE: &str = "2026-04-01";
 
 use crate::names::worker_name;
 pub use crate::names::{GLOBAL_BINDING, GLOBAL_CLASS, PhotonNames};
-
-/// Versions written into the generated `package.json`; the same pins as `tests/e2e/package.json`
-/// so the project the tests run is the project users get.
-const JSON_SCHEMA_PACKAGE: (&str, &str) = ("@cfworker/json-schema", "4.1.6");
-const CRON_PARSER_PACKAGE: (&str, &str) = ("cron-parser", "5.10.5");
-const JOSE_PACKAGE: (&str, &str) = ("jose", "6.2.17");
-/// The JWT verifier (it imports jose): shipped only with `--auth jwt`, so any other project
-/// neither bundles nor type-checks it.
-const JWT_RUNTIME_FILE: &str = "src/cf-runtime/jwt.ts";
-const DEV_DEPENDENCIES: &[(&str, &str)] = &[
-    ("@cloudflare/workers-types", "4.20260426.1"),
-    ("typescript", "5.9.3"),
-    ("wrangler", "4.86.0"),
-];
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -108,66 +96,65 @@ pub fn render(
         return Ok(rendered);
     }
 
+    let features = features(project, options.auth);
     let templates = Templates::new();
-    let context = minijinja::Value::from(minijinja::value::Serde(context(
-        project,
-        &names,
-        options.auth,
-    )));
+    let context =
+        minijinja::Value::from(minijinja::value::Serde(context(project, &names, &features)));
     let mut files = BTreeMap::new();
 
-    // wrangler.toml: the user's file if there is one, else the rendered skeleton.
-    let skeleton;
-    let (toml_text, toml_path) = match &existing_wrangler_toml {
-        Some(existing) => (existing.text, existing.path),
-        None => {
-            skeleton = templates.render(TEMPLATE_WRANGLER_TOML, &context)?;
-            (skeleton.as_str(), Path::new("wrangler.toml"))
-        }
-    };
-    let mut bindings: Vec<(String, String)> = names
-        .iter()
-        .map(|n| (n.binding.clone(), n.do_class.clone()))
-        .collect();
-    bindings.push((GLOBAL_BINDING.into(), GLOBAL_CLASS.into()));
-    let plan = WranglerPlan {
-        worker_name: worker_name(&project.host.name),
-        compatibility_date: options.compatibility_date.clone(),
-        bindings,
-        allow_delete_classes: options.allow_delete_classes,
-    };
-    match wrangler_toml::merge(toml_text, toml_path, &plan, DEFAULT_COMPATIBILITY_DATE) {
-        Ok(merged) => {
-            files.insert(PathBuf::from("wrangler.toml"), merged.text.into_bytes());
-            rendered.migration = merged.migration;
-            rendered.worker_name = merged.worker_name;
-        }
-        Err(errors) => diagnostics.extend(errors),
-    }
-
-    for file in templates::files() {
-        if file.output == Path::new(JWT_RUNTIME_FILE) && options.auth != AuthMode::Jwt {
-            continue;
-        }
-        let contents = if file.render {
-            let name = file.template.to_str().expect("template paths are UTF-8");
-            templates.render(name, &context)?.into_bytes()
-        } else {
-            file.contents.to_vec()
+    // Every file of the layout table whose gate this build opens, and no other.
+    for row in layout::files(&features) {
+        let contents = match row.source {
+            Source::Copy(template) => templates::contents(template)?.to_vec(),
+            Source::Render(template) => templates.render(template, &context)?.into_bytes(),
+            Source::Skeleton(template) => {
+                // wrangler.toml: the user's file if there is one, else the rendered skeleton,
+                // merged the same way.
+                let skeleton;
+                let (toml_text, toml_path) = match &existing_wrangler_toml {
+                    Some(existing) => (existing.text, existing.path),
+                    None => {
+                        skeleton = templates.render(template, &context)?;
+                        (skeleton.as_str(), Path::new(row.path))
+                    }
+                };
+                match wrangler_toml::merge(
+                    toml_text,
+                    toml_path,
+                    &wrangler_plan(project, &names, options, &features),
+                    DEFAULT_COMPATIBILITY_DATE,
+                ) {
+                    Ok(merged) => {
+                        rendered.migration = merged.migration;
+                        rendered.worker_name = merged.worker_name;
+                        merged.text.into_bytes()
+                    }
+                    Err(errors) => {
+                        diagnostics.extend(errors);
+                        continue;
+                    }
+                }
+            }
+            Source::Code(Generated::Manifest) => {
+                let manifest = manifest::manifest(project, &names, options.auth);
+                manifest::manifest_ts(&manifest).into_bytes()
+            }
+            Source::Code(Generated::DependencyTypes) => dependency_types(project).into_bytes(),
+            Source::Code(Generated::Photons) => {
+                for photon in project.photons() {
+                    files.insert(
+                        Path::new("src/photons").join(crate::names::photon_file_name(&photon.name)),
+                        photon.source.as_bytes().to_vec(),
+                    );
+                }
+                continue;
+            }
         };
-        files.insert(file.output, contents);
-    }
-
-    let manifest = manifest::manifest(project, &names, options.auth);
-    files.insert(
-        PathBuf::from("src/manifest.ts"),
-        manifest::manifest_ts(&manifest).into_bytes(),
-    );
-    for photon in project.photons() {
-        files.insert(
-            Path::new("src/photons").join(crate::names::photon_file_name(&photon.name)),
-            photon.source.as_bytes().to_vec(),
-        );
+        let contents = match layout::header_line(row.header) {
+            Some(header) => [header.into_bytes(), contents].concat(),
+            None => contents,
+        };
+        files.insert(layout::output_path(row.path), contents);
     }
 
     if !diagnostics.has_errors() {
@@ -226,15 +213,77 @@ pub fn uses_schedule(project: &Project) -> bool {
         .any(|p| p.uses.schedule || p.tools.iter().any(|t| t.scheduled.is_some()))
 }
 
-/// The template context (docs/ARCHITECTURE.md, "The worker entry"), plus the package fields.
+/// The features this build uses: they open the gates of the layout table.
+pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
+    layout::Features {
+        schedule: uses_schedule(project),
+        auth: auth != AuthMode::None,
+        jwt: auth == AuthMode::Jwt,
+        dependencies: project.photons().any(|p| !p.doc.dependencies.is_empty()),
+    }
+}
+
+fn wrangler_plan(
+    project: &Project,
+    names: &[PhotonNames],
+    options: &RenderOptions,
+    features: &layout::Features,
+) -> WranglerPlan {
+    let mut bindings: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.binding.clone(), n.do_class.clone()))
+        .collect();
+    bindings.push((GLOBAL_BINDING.into(), GLOBAL_CLASS.into()));
+    WranglerPlan {
+        worker_name: worker_name(&project.host.name),
+        compatibility_date: options.compatibility_date.clone(),
+        bindings,
+        aliases: layout::aliases(features)
+            .into_iter()
+            .map(|(specifier, path)| (specifier.to_string(), path))
+            .collect(),
+        allow_delete_classes: options.allow_delete_classes,
+    }
+}
+
+/// `src/dependencies.d.ts`: one fallback declaration per `@dependencies` package, for packages
+/// that ship no types (`big.js`), which `tsc` would otherwise refuse (TS7016).
+///
+/// The declaration is a pattern (`"big.js*"`), checked by TypeScript only after the package's
+/// own types were not found; a plain `declare module "big.js"` would win over them and turn a
+/// typed package such as `nanoid` into `any`.
+fn dependency_types(project: &Project) -> String {
+    let mut packages: Vec<&str> = project
+        .photons()
+        .flat_map(|p| p.doc.dependencies.iter().map(|d| d.name.as_str()))
+        .collect();
+    packages.sort_unstable();
+    packages.dedup();
+    let mut out = String::from(
+        "// Module declarations for the photons' @dependencies, used only when a package ships no\n\
+         // types of its own: TypeScript tries a pattern declaration after the package's own types.\n\n",
+    );
+    for package in packages {
+        let pattern = serde_json::Value::String(format!("{package}*"));
+        out.push_str(&format!("declare module {pattern};\n"));
+    }
+    out
+}
+
+/// The template context (docs/ARCHITECTURE.md, "The worker entry"), plus the fields of
+/// `package.json` and `tsconfig.json`, all derived from the layout table.
 #[derive(Serialize)]
 struct Context {
     photons: Vec<WorkerPhoton>,
     host: String,
-    features: Features,
+    /// `schedule`: the scheduler (and cron-parser) is shipped and imported; `auth`: `--auth`
+    /// is bearer or jwt, so `cf-runtime/auth.ts` is; `jwt`: `authorize` comes from
+    /// `cf-runtime/jwt.ts`, which bundles jose.
+    features: layout::Features,
     worker_name: String,
     compatibility_date: &'static str,
     package: Package,
+    tsconfig: TsConfig,
 }
 
 #[derive(Serialize)]
@@ -246,15 +295,6 @@ struct WorkerPhoton {
     class_name: Option<String>,
     do_class: String,
     binding: String,
-}
-
-#[derive(Serialize)]
-struct Features {
-    schedule: bool,
-    /// `--auth` is bearer or jwt: only then is `cf-runtime/auth.ts` imported (and bundled).
-    auth: bool,
-    /// `--auth jwt`: `authorize` comes from `cf-runtime/jwt.ts`, which bundles jose.
-    jwt: bool,
 }
 
 #[derive(Serialize)]
@@ -270,8 +310,19 @@ struct PackageDependency {
     version: String,
 }
 
-fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context {
-    let schedule = uses_schedule(project);
+#[derive(Serialize)]
+struct TsConfig {
+    paths: Vec<TsPath>,
+    include: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TsPath {
+    specifier: &'static str,
+    path: String,
+}
+
+fn context(project: &Project, names: &[PhotonNames], features: &layout::Features) -> Context {
     let photons = project
         .photons()
         .zip(names)
@@ -287,17 +338,13 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
         })
         .collect();
     // Ours first so a photon's `@dependencies` cannot change the runtime's own pins.
-    let mut dependencies: BTreeMap<String, String> = BTreeMap::new();
-    let mut ours = vec![JSON_SCHEMA_PACKAGE];
-    if schedule {
-        ours.push(CRON_PARSER_PACKAGE);
-    }
-    if auth == AuthMode::Jwt {
-        ours.push(JOSE_PACKAGE);
-    }
-    for (name, version) in ours {
-        dependencies.insert(name.into(), version.into());
-    }
+    let pinned = |dev| -> BTreeMap<String, String> {
+        layout::packages(features, dev)
+            .into_iter()
+            .map(|p| (p.name.to_string(), p.version.to_string()))
+            .collect()
+    };
+    let mut dependencies = pinned(false);
     for photon in project.photons() {
         for dependency in &photon.doc.dependencies {
             dependencies
@@ -313,22 +360,20 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
     Context {
         photons,
         host: project.host.name.clone(),
-        features: Features {
-            schedule,
-            auth: auth != AuthMode::None,
-            jwt: auth == AuthMode::Jwt,
-        },
+        features: *features,
         worker_name: worker_name(&project.host.name),
         compatibility_date: DEFAULT_COMPATIBILITY_DATE,
         package: Package {
             name: worker_name(&project.host.name),
             dependencies: list(dependencies),
-            dev_dependencies: list(
-                DEV_DEPENDENCIES
-                    .iter()
-                    .map(|(n, v)| (n.to_string(), v.to_string()))
-                    .collect(),
-            ),
+            dev_dependencies: list(pinned(true)),
+        },
+        tsconfig: TsConfig {
+            paths: layout::aliases(features)
+                .into_iter()
+                .map(|(specifier, path)| TsPath { specifier, path })
+                .collect(),
+            include: layout::typescript_files(features),
         },
     }
 }
@@ -336,6 +381,99 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn project(source: &str) -> Project {
+        let outcome =
+            crate::parse::parse_photon(Path::new("t.photon.ts"), std::sync::Arc::from(source));
+        Project {
+            host: outcome.photon.expect("the test photon parses"),
+            siblings: Vec::new(),
+        }
+    }
+
+    const PLAIN: &str = "export default class T {\n  async a() { return 1; }\n}\n";
+    const SCHEDULED: &str =
+        "export default class T {\n  /** @scheduled 0 3 * * * */\n  async a() { return 1; }\n}\n";
+    const WITH_DEPENDENCY: &str = "/** @dependencies big.js@7.0.1 */\nimport Big from 'big.js';\nexport default class T {\n  async a() { return new Big(1).toString(); }\n}\n";
+
+    /// Each feature adds exactly its files and packages, and every file photon-cf overwrites
+    /// opens with the generated-file line.
+    #[test]
+    fn files_and_packages_follow_the_layout_table() {
+        let cases: &[(&str, AuthMode, &[&str], &[&str])] = &[
+            (PLAIN, AuthMode::None, &[], &[]),
+            (
+                SCHEDULED,
+                AuthMode::None,
+                &["src/cf-runtime/schedule.ts"],
+                &["cron-parser"],
+            ),
+            (PLAIN, AuthMode::Bearer, &["src/cf-runtime/auth.ts"], &[]),
+            (
+                PLAIN,
+                AuthMode::Jwt,
+                &["src/cf-runtime/auth.ts", "src/cf-runtime/jwt.ts"],
+                &["jose"],
+            ),
+            (
+                WITH_DEPENDENCY,
+                AuthMode::None,
+                &["src/dependencies.d.ts"],
+                &["big.js"],
+            ),
+        ];
+        let gated = [
+            "src/cf-runtime/auth.ts",
+            "src/cf-runtime/jwt.ts",
+            "src/cf-runtime/schedule.ts",
+            "src/dependencies.d.ts",
+        ];
+        let optional_packages = ["big.js", "cron-parser", "jose"];
+        for (source, auth, files, packages) in cases {
+            let options = RenderOptions {
+                auth: *auth,
+                ..RenderOptions::default()
+            };
+            let rendered = render(&project(source), &options, None).unwrap();
+            assert!(!rendered.diagnostics.has_errors());
+            for path in gated {
+                assert_eq!(
+                    rendered.files.contains_key(Path::new(path)),
+                    files.contains(&path),
+                    "{path} with {auth:?} for {source:?}"
+                );
+            }
+            let package: serde_json::Value =
+                serde_json::from_slice(&rendered.files[Path::new("package.json")]).unwrap();
+            for name in optional_packages {
+                assert_eq!(
+                    package["dependencies"].get(name).is_some(),
+                    packages.contains(&name),
+                    "{name} with {auth:?} for {source:?}"
+                );
+            }
+            for (path, bytes) in &rendered.files {
+                let path_text = path.to_string_lossy();
+                let expected = layout::find_header(path);
+                if path_text.starts_with("src/") && !path_text.starts_with("src/photons/") {
+                    assert!(expected.is_some(), "{path_text} has no header in the table");
+                }
+                if let Some(header) = expected {
+                    assert!(bytes.starts_with(header.as_bytes()), "{path_text}");
+                    assert!(
+                        !bytes[header.len()..].starts_with(b"// Generated by photon-cf"),
+                        "{path_text} says it twice"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dependency_types_are_pattern_declarations() {
+        let text = dependency_types(&project(WITH_DEPENDENCY));
+        assert!(text.ends_with("\ndeclare module \"big.js*\";\n"), "{text}");
+    }
 
     #[test]
     fn dates_are_checked() {

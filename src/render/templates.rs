@@ -1,36 +1,42 @@
 //! The embedded `templates/` tree and the minijinja environment that renders it.
 //!
 //! Design decision (house style §3.5): templates are compiled into the binary with `include_dir!`
-//! so a build never depends on files next to the executable. A name ending in `.j2` is rendered
-//! with strict undefined and no auto-escaping; every value that lands in TypeScript, JSON or TOML
-//! must go through `|tojson` or `|toml` on purpose. Any other file is copied byte-for-byte.
-
-use std::path::{Path, PathBuf};
+//! so a build never depends on files next to the executable. Which template becomes which file
+//! is decided by the table in `layout.rs`, not by this module. A template rendered by minijinja
+//! (`Source::Render` / `Source::Skeleton`) uses strict undefined and no auto-escaping; every
+//! value that lands in TypeScript, JSON or TOML must go through `|tojson` or `|toml` on purpose.
 
 use anyhow::Context;
-use include_dir::{Dir, DirEntry, include_dir};
+use include_dir::{Dir, include_dir};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
+
+use super::layout::{self, Source};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-/// Rendered into the skeleton of a new `wrangler.toml` (then merged like an existing one).
-pub const TEMPLATE_WRANGLER_TOML: &str = "wrangler.toml.j2";
+/// The bytes of `templates/<path>`; `Err` (a photon-cf bug) when the table names a template that
+/// is not embedded.
+pub fn contents(path: &str) -> anyhow::Result<&'static [u8]> {
+    TEMPLATES
+        .get_file(path)
+        .map(|f| f.contents())
+        .with_context(|| format!("template `{path}` is not embedded (this is a photon-cf bug)"))
+}
 
-/// Templates that land at the root of DIR; everything else lands under `DIR/src/`.
-const PROJECT_ROOT_FILES: &[(&str, &str)] = &[
-    ("package.json.j2", "package.json"),
-    ("tsconfig.json", "tsconfig.json"),
-    ("gitignore", ".gitignore"),
-];
-
-/// One file the templates produce, before it is written.
-pub struct TemplateFile {
-    /// The template's path inside `templates/`.
-    pub template: &'static Path,
-    /// Where it goes, relative to DIR.
-    pub output: PathBuf,
-    pub render: bool,
-    pub contents: &'static [u8],
+/// Every embedded file, as a `/`-separated path inside `templates/`, sorted.
+pub fn embedded_paths() -> Vec<String> {
+    fn walk(dir: &'static Dir<'static>, out: &mut Vec<String>) {
+        for file in dir.files() {
+            out.push(file.path().to_string_lossy().replace('\\', "/"));
+        }
+        for sub in dir.dirs() {
+            walk(sub, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&TEMPLATES, &mut out);
+    out.sort();
+    out
 }
 
 pub struct Templates {
@@ -51,18 +57,16 @@ impl Templates {
                 .expect("the default syntax is valid"),
         );
         env.add_filter("toml", toml_filter);
-        let skeleton = TEMPLATES
-            .get_file(TEMPLATE_WRANGLER_TOML)
-            .map(|f| (f.path(), f.contents()));
-        let rendered = files()
-            .into_iter()
-            .filter(|f| f.render)
-            .map(|f| (f.template, f.contents));
-        for (path, contents) in skeleton.into_iter().chain(rendered) {
-            let name = path.to_str().expect("template paths are UTF-8");
-            let source = std::str::from_utf8(contents).expect("templates are UTF-8 text");
-            // Templates are compiled in, so a syntax error is caught by the unit test below
-            // before it can ship; `expect` cannot fire for a user.
+        for row in layout::FILES {
+            let (Source::Render(name) | Source::Skeleton(name)) = row.source else {
+                continue;
+            };
+            // Templates are compiled in, so a missing or broken one is caught by the unit test
+            // below before it can ship; these panics cannot fire for a user.
+            let source = TEMPLATES
+                .get_file(name)
+                .and_then(|f| f.contents_utf8())
+                .unwrap_or_else(|| panic!("template `{name}` is not embedded as UTF-8"));
             env.add_template(name, source)
                 .unwrap_or_else(|err| panic!("template `{name}` does not compile: {err}"));
         }
@@ -90,56 +94,6 @@ impl Default for Templates {
     }
 }
 
-/// Every embedded file except the `wrangler.toml` skeleton (merged separately), sorted by path.
-pub fn files() -> Vec<TemplateFile> {
-    let mut out = Vec::new();
-    collect(&TEMPLATES, &mut out);
-    out.sort_by(|a, b| a.output.cmp(&b.output));
-    out
-}
-
-fn collect(dir: &'static Dir<'static>, out: &mut Vec<TemplateFile>) {
-    for entry in dir.entries() {
-        match entry {
-            DirEntry::Dir(sub) => {
-                // Runtime tests live next to the runtime but are not part of a Worker.
-                let name = sub.path().file_name().and_then(|n| n.to_str());
-                if !matches!(name, Some("__tests__" | "test" | "tests" | "node_modules")) {
-                    collect(sub, out);
-                }
-            }
-            DirEntry::File(file) => {
-                let template = file.path();
-                let Some(name) = template.to_str() else {
-                    continue;
-                };
-                if name == TEMPLATE_WRANGLER_TOML || is_not_shipped(name) {
-                    continue;
-                }
-                let render = name.ends_with(".j2");
-                let output = match PROJECT_ROOT_FILES.iter().find(|(t, _)| *t == name) {
-                    Some((_, output)) => PathBuf::from(output),
-                    None => Path::new("src").join(name.strip_suffix(".j2").unwrap_or(name)),
-                };
-                out.push(TemplateFile {
-                    template,
-                    output,
-                    render,
-                    contents: file.contents(),
-                });
-            }
-        }
-    }
-}
-
-/// Files under `templates/` that document or test the runtime rather than being part of it.
-fn is_not_shipped(name: &str) -> bool {
-    name.ends_with(".md")
-        || name.ends_with(".test.ts")
-        || name.ends_with(".spec.ts")
-        || name.rsplit('/').next().is_some_and(|f| f.starts_with('.'))
-}
-
 /// `|toml`: a TOML value (string, number, bool, array) encoded by toml_edit, never by hand.
 fn toml_filter(value: Value) -> Result<String, minijinja::Error> {
     let json = serde_json::to_value(&value).map_err(|err| {
@@ -164,16 +118,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_template_compiles_and_project_files_are_embedded() {
+    fn every_template_compiles() {
         let templates = Templates::new();
-        let outputs: Vec<_> = files().into_iter().map(|f| f.output).collect();
-        for expected in ["package.json", "tsconfig.json", ".gitignore"] {
-            assert!(
-                outputs.iter().any(|o| o == Path::new(expected)),
-                "{expected} missing from {outputs:?}"
-            );
+        for row in layout::FILES {
+            match row.source {
+                Source::Render(name) | Source::Skeleton(name) => {
+                    assert!(templates.env.get_template(name).is_ok(), "{name}");
+                }
+                Source::Copy(name) => assert!(contents(name).is_ok(), "{name}"),
+                Source::Code(_) => {}
+            }
         }
-        assert!(templates.env.get_template(TEMPLATE_WRANGLER_TOML).is_ok());
+    }
+
+    /// A file added under `templates/` must be given a row in the layout table (or be
+    /// deliberately excluded there), so no file is forgotten or shipped by accident.
+    #[test]
+    fn every_embedded_file_is_in_the_layout_table_or_excluded() {
+        let sources: Vec<&str> = layout::FILES
+            .iter()
+            .filter_map(|row| match row.source {
+                Source::Copy(t) | Source::Render(t) | Source::Skeleton(t) => Some(t),
+                Source::Code(_) => None,
+            })
+            .collect();
+        let forgotten: Vec<String> = embedded_paths()
+            .into_iter()
+            .filter(|path| !sources.contains(&path.as_str()) && !layout::is_not_shipped(path))
+            .collect();
+        assert!(
+            forgotten.is_empty(),
+            "templates/ files with no row in src/render/layout.rs: {forgotten:?}"
+        );
     }
 
     #[test]

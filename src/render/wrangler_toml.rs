@@ -12,9 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value, value};
+use toml_edit::{
+    Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, TableLike, Value, value,
+};
 
-use crate::diagnostics::{Diagnostics, SourceFile};
+use crate::diagnostics::{Diagnostics, SourceFile, catalog};
 use crate::model::Span;
 
 /// What photon-cf wants the file to say.
@@ -27,6 +29,8 @@ pub struct WranglerPlan {
     pub compatibility_date: Option<String>,
     /// `(binding, class_name)` for every Durable Object the worker exports, in order.
     pub bindings: Vec<(String, String)>,
+    /// `(specifier, path)` entries photon-cf owns in `[alias]` (from the layout table).
+    pub aliases: Vec<(String, String)>,
     /// Write `deleted_classes` for classes that are gone instead of reporting an error.
     pub allow_delete_classes: bool,
 }
@@ -49,15 +53,13 @@ pub struct Migration {
     pub deleted_classes: Vec<String>,
 }
 
-const OWNED_ALIASES: &[(&str, &str)] = &[
-    ("@portel/photon-core", "./src/photon-core.ts"),
-    ("@portel/photon", "./src/photon-core.ts"),
-];
-
 /// Merge `plan` into `text` (an existing `wrangler.toml`, or the rendered skeleton).
 ///
-/// `path` names the file in diagnostics. Errors: the file does not parse, or a deployed class
-/// would disappear without `--allow-delete-classes`.
+/// `path` names the file in diagnostics. Errors: the file does not parse, a key photon-cf merges
+/// into has a type it cannot merge into (`durable_objects = 3`, `migrations = "x"`), or a
+/// deployed class would disappear without `--allow-delete-classes`. Inline tables and inline
+/// arrays of tables (`durable_objects = { bindings = [...] }`, `migrations = [{ ... }]`,
+/// `alias = { ... }`) are merged in the form the user wrote them.
 pub fn merge(
     text: &str,
     path: &Path,
@@ -65,7 +67,8 @@ pub fn merge(
     default_date: &str,
 ) -> Result<WranglerMerge, Diagnostics> {
     let file = SourceFile::new(path, Arc::from(text));
-    let mut doc: DocumentMut = text.parse().map_err(|err: toml_edit::TomlError| {
+    // Parse keeping spans, so a key of the wrong type can be pointed at; then drop them to edit.
+    let parsed = toml_edit::Document::parse(text).map_err(|err: toml_edit::TomlError| {
         let span = err
             .span()
             .map(|r| Span::new(r.start, r.end.saturating_sub(r.start)))
@@ -77,6 +80,11 @@ pub fn merge(
         );
         diagnostics
     })?;
+    let shape = check_shape(parsed.as_table(), &file);
+    if shape.has_errors() {
+        return Err(shape);
+    }
+    let mut doc = parsed.into_mut();
 
     set_if_absent(&mut doc, "name", &plan.worker_name);
     doc["main"] = value("src/worker.ts");
@@ -85,7 +93,7 @@ pub fn merge(
         None => set_if_absent(&mut doc, "compatibility_date", default_date),
     }
     ensure_flag(&mut doc, "nodejs_compat");
-    set_aliases(&mut doc);
+    set_aliases(&mut doc, &plan.aliases);
 
     let mut diagnostics = Diagnostics::new();
     let old_bindings = existing_bindings(&doc);
@@ -108,6 +116,225 @@ pub fn merge(
         worker_name,
         migration,
     })
+}
+
+/// The TOML type a key must have for photon-cf to merge into it.
+#[derive(Clone, Copy)]
+enum Shape {
+    String,
+    /// An array (any elements: photon-cf only appends its own string).
+    Array,
+    StringArray,
+    /// `[table]` or `{ inline = "table" }`.
+    Table,
+    /// `[[tables]]` or `[{ inline = "tables" }]`.
+    Tables,
+}
+
+impl Shape {
+    fn describe(self) -> &'static str {
+        match self {
+            Shape::String => "a string",
+            Shape::Array => "an array",
+            Shape::StringArray => "an array of strings",
+            Shape::Table => "a table",
+            Shape::Tables => "an array of tables",
+        }
+    }
+
+    fn accepts(self, item: &Item) -> bool {
+        match self {
+            Shape::String => item.is_str(),
+            Shape::Array => item.is_array(),
+            Shape::StringArray => item
+                .as_array()
+                .is_some_and(|a| a.iter().all(|v| v.as_str().is_some())),
+            Shape::Table => item.is_table_like(),
+            Shape::Tables => {
+                item.is_array_of_tables()
+                    || item
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(|v| v.as_inline_table().is_some()))
+            }
+        }
+    }
+}
+
+/// The keys photon-cf reads or merges into, with the type each must have. Everything else in the
+/// file is the user's and is never looked at.
+const ROOT_SHAPES: &[(&str, Shape)] = &[
+    ("name", Shape::String),
+    ("compatibility_date", Shape::String),
+    ("compatibility_flags", Shape::Array),
+    ("alias", Shape::Table),
+    ("durable_objects", Shape::Table),
+    ("migrations", Shape::Tables),
+];
+const MIGRATION_SHAPES: &[(&str, Shape)] = &[
+    ("tag", Shape::String),
+    ("new_classes", Shape::StringArray),
+    ("new_sqlite_classes", Shape::StringArray),
+    ("deleted_classes", Shape::StringArray),
+    ("renamed_classes", Shape::Tables),
+    ("transferred_classes", Shape::Tables),
+];
+const RENAME_SHAPES: &[(&str, Shape)] = &[("from", Shape::String), ("to", Shape::String)];
+
+/// A located error for every key photon-cf would have to merge into but cannot, so a wrong type
+/// is refused with its line instead of being overwritten (or crashing the merge).
+fn check_shape(root: &Table, file: &SourceFile) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    check_keys(root, ROOT_SHAPES, "", file, &mut diagnostics);
+    if let Some(durable_objects) = root.get("durable_objects").and_then(Item::as_table_like) {
+        check_keys(
+            durable_objects,
+            &[("bindings", Shape::Tables)],
+            "durable_objects.",
+            file,
+            &mut diagnostics,
+        );
+    }
+    for (i, migration) in table_list(root.get("migrations")).into_iter().enumerate() {
+        let prefix = format!("migrations[{i}].");
+        check_keys(migration, MIGRATION_SHAPES, &prefix, file, &mut diagnostics);
+        for key in ["renamed_classes", "transferred_classes"] {
+            for (j, pair) in table_list(migration.get(key)).into_iter().enumerate() {
+                let prefix = format!("{prefix}{key}[{j}].");
+                check_keys(pair, RENAME_SHAPES, &prefix, file, &mut diagnostics);
+            }
+        }
+    }
+    diagnostics
+}
+
+fn check_keys(
+    table: &dyn TableLike,
+    shapes: &[(&str, Shape)],
+    prefix: &str,
+    file: &SourceFile,
+    diagnostics: &mut Diagnostics,
+) {
+    for (key, shape) in shapes {
+        let Some(item) = table.get(key) else {
+            continue;
+        };
+        if shape.accepts(item) {
+            continue;
+        }
+        // Point at the value; a standard table or array of tables has no value span, so fall
+        // back to the key (its header).
+        let range = item
+            .span()
+            .or_else(|| table.get_key_value(key).and_then(|(k, _)| k.span()));
+        let span = range
+            .map(|r| Span::new(r.start, r.end.saturating_sub(r.start)))
+            .unwrap_or_default();
+        let (line, _) = crate::diagnostics::line_col(&file.text, span.offset);
+        diagnostics.push(
+            catalog::wrangler_toml_wrong_type(
+                &file.path,
+                line,
+                &format!("{prefix}{key}"),
+                shape.describe(),
+                type_name(item),
+            )
+            .at(file, span, format!("expected {}", shape.describe())),
+        );
+    }
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+        Item::Value(value) => match value {
+            Value::String(_) => "a string",
+            Value::Integer(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Boolean(_) => "a boolean",
+            Value::Datetime(_) => "a date-time",
+            Value::Array(array) if array.iter().all(|v| v.is_inline_table()) => {
+                "an array of inline tables"
+            }
+            Value::Array(_) => "an array holding other values",
+            Value::InlineTable(_) => "an inline table",
+        },
+    }
+}
+
+/// The tables of a list written either way: `[[key]]` or `key = [{ ... }, ...]`. Anything else
+/// is an empty list (`check_shape` has refused it before a merge starts).
+fn table_list(item: Option<&Item>) -> Vec<&dyn TableLike> {
+    match item {
+        Some(Item::ArrayOfTables(tables)) => tables.iter().map(|t| t as &dyn TableLike).collect(),
+        Some(Item::Value(Value::Array(array))) => array
+            .iter()
+            .filter_map(Value::as_inline_table)
+            .map(|t| t as &dyn TableLike)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A list of tables to edit, in whichever form the user wrote it.
+enum TableListMut<'a> {
+    Standard(&'a mut ArrayOfTables),
+    Inline(&'a mut Array),
+}
+
+impl<'a> TableListMut<'a> {
+    fn of(item: &'a mut Item) -> Option<Self> {
+        match item {
+            Item::ArrayOfTables(tables) => Some(Self::Standard(tables)),
+            Item::Value(Value::Array(array)) => Some(Self::Inline(array)),
+            _ => None,
+        }
+    }
+
+    fn retain(&mut self, mut keep: impl FnMut(&dyn TableLike) -> bool) {
+        match self {
+            Self::Standard(tables) => tables.retain(|t| keep(t)),
+            Self::Inline(array) => array.retain(|v| v.as_inline_table().is_none_or(|t| keep(t))),
+        }
+    }
+
+    fn find_mut(
+        &mut self,
+        mut found: impl FnMut(&dyn TableLike) -> bool,
+    ) -> Option<&mut dyn TableLike> {
+        match self {
+            Self::Standard(tables) => tables
+                .iter_mut()
+                .find(|t| found(&**t))
+                .map(|t| t as &mut dyn TableLike),
+            Self::Inline(array) => array
+                .iter_mut()
+                .filter_map(Value::as_inline_table_mut)
+                .find(|t| found(&**t))
+                .map(|t| t as &mut dyn TableLike),
+        }
+    }
+
+    /// Append a table with `entries`, as `[[...]]` or as an inline table to match the list.
+    fn push(&mut self, entries: Vec<(&str, Value)>) {
+        match self {
+            Self::Standard(tables) => {
+                let mut table = Table::new();
+                for (key, entry) in entries {
+                    table.insert(key, Item::Value(entry));
+                }
+                tables.push(table);
+            }
+            Self::Inline(array) => {
+                let mut table = InlineTable::new();
+                for (key, entry) in entries {
+                    table.insert(key, entry);
+                }
+                array.push(table);
+            }
+        }
+    }
 }
 
 fn set_if_absent(doc: &mut DocumentMut, key: &str, default: &str) {
@@ -135,14 +362,16 @@ fn ensure_flag(doc: &mut DocumentMut, flag: &str) {
     }
 }
 
-fn set_aliases(doc: &mut DocumentMut) {
+fn set_aliases(doc: &mut DocumentMut, aliases: &[(String, String)]) {
     if !doc.get("alias").is_some_and(Item::is_table_like) {
         doc["alias"] = Item::Table(Table::new());
     }
-    let alias = doc["alias"].as_table_like_mut().expect("just ensured");
-    for (key, target) in OWNED_ALIASES {
-        if alias.get(key).and_then(Item::as_str) != Some(target) {
-            alias.insert(key, value(*target));
+    let Some(alias) = doc.get_mut("alias").and_then(Item::as_table_like_mut) else {
+        return;
+    };
+    for (key, target) in aliases {
+        if alias.get(key).and_then(Item::as_str) != Some(target.as_str()) {
+            alias.insert(key, value(target.as_str()));
         }
     }
 }
@@ -151,10 +380,7 @@ fn set_aliases(doc: &mut DocumentMut) {
 fn live_classes(doc: &DocumentMut) -> (Vec<String>, Vec<String>) {
     let mut live: Vec<String> = Vec::new();
     let mut tags = Vec::new();
-    let Some(migrations) = doc.get("migrations").and_then(Item::as_array_of_tables) else {
-        return (live, tags);
-    };
-    for migration in migrations.iter() {
+    for migration in table_list(doc.get("migrations")) {
         if let Some(tag) = migration.get("tag").and_then(Item::as_str) {
             tags.push(tag.to_string());
         }
@@ -166,8 +392,8 @@ fn live_classes(doc: &DocumentMut) -> (Vec<String>, Vec<String>) {
             }
         }
         for (from, to) in pairs(migration.get("renamed_classes"), "from", "to") {
-            match live.iter().position(|c| *c == from) {
-                Some(i) => live[i] = to,
+            match live.iter_mut().find(|c| **c == from) {
+                Some(class) => *class = to,
                 None => live.push(to),
             }
         }
@@ -194,45 +420,31 @@ fn strings(item: Option<&Item>) -> Vec<String> {
 }
 
 fn pairs(item: Option<&Item>, a: &str, b: &str) -> Vec<(String, String)> {
-    let Some(item) = item else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut take = |t: &dyn toml_edit::TableLike| {
-        if let (Some(x), Some(y)) = (
-            t.get(a).and_then(Item::as_str),
-            t.get(b).and_then(Item::as_str),
-        ) {
-            out.push((x.to_string(), y.to_string()));
-        }
-    };
-    if let Some(array) = item.as_array() {
-        for v in array.iter() {
-            if let Some(t) = v.as_inline_table() {
-                take(t);
-            }
-        }
-    } else if let Some(tables) = item.as_array_of_tables() {
-        for t in tables.iter() {
-            take(t);
-        }
-    }
-    out
+    table_list(item)
+        .into_iter()
+        .filter_map(|t| {
+            let x = t.get(a).and_then(Item::as_str)?;
+            let y = t.get(b).and_then(Item::as_str)?;
+            Some((x.to_string(), y.to_string()))
+        })
+        .collect()
 }
 
 /// `PHOTON` / `PHOTON_*` bindings to a class of this worker (no `script_name`) are ours.
-fn is_our_binding(table: &Table) -> bool {
+fn is_our_binding(table: &dyn TableLike) -> bool {
     let name = table.get("name").and_then(Item::as_str).unwrap_or("");
     crate::names::is_photon_binding(name) && table.get("script_name").is_none()
 }
 
+fn binding_list(doc: &DocumentMut) -> Option<&Item> {
+    doc.get("durable_objects")
+        .and_then(Item::as_table_like)
+        .and_then(|d| d.get("bindings"))
+}
+
 fn existing_bindings(doc: &DocumentMut) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let bindings = doc
-        .get("durable_objects")
-        .and_then(|d| d.get("bindings"))
-        .and_then(Item::as_array_of_tables);
-    for table in bindings.into_iter().flat_map(ArrayOfTables::iter) {
+    for table in table_list(binding_list(doc)) {
         if is_our_binding(table)
             && let (Some(name), Some(class)) = (
                 table.get("name").and_then(Item::as_str),
@@ -331,21 +543,23 @@ fn next_tag(tags: &[String]) -> String {
         .filter_map(|t| t.strip_prefix('v')?.parse::<u64>().ok())
         .max()
         .unwrap_or(0);
-    let mut n = highest.max(tags.len() as u64) + 1;
-    loop {
-        let tag = format!("v{n}");
-        if !used.contains(tag.as_str()) {
-            return tag;
-        }
-        n += 1;
-    }
+    // A user's tag can be as high as `v18446744073709551615`: count on from there without
+    // overflowing, then wrap to the lowest free number (there are more numbers than tags).
+    let start = highest.max(tags.len() as u64).saturating_add(1);
+    (start..=u64::MAX)
+        .chain(1..start)
+        .map(|n| format!("v{n}"))
+        .find(|tag| !used.contains(tag.as_str()))
+        .unwrap_or_else(|| format!("v{}", tags.len() + 1))
 }
 
 fn append_migration(doc: &mut DocumentMut, migration: &Migration) {
-    let mut table = Table::new();
-    table["tag"] = value(migration.tag.as_str());
+    let mut entries: Vec<(&str, Value)> = vec![("tag", Value::from(migration.tag.as_str()))];
     if !migration.new_sqlite_classes.is_empty() {
-        table["new_sqlite_classes"] = value(string_array(&migration.new_sqlite_classes));
+        entries.push((
+            "new_sqlite_classes",
+            Value::Array(string_array(&migration.new_sqlite_classes)),
+        ));
     }
     if !migration.renamed_classes.is_empty() {
         let mut array = Array::new();
@@ -355,22 +569,22 @@ fn append_migration(doc: &mut DocumentMut, migration: &Migration) {
             pair.insert("to", to.as_str().into());
             array.push(pair);
         }
-        table["renamed_classes"] = value(array);
+        entries.push(("renamed_classes", Value::Array(array)));
     }
     if !migration.deleted_classes.is_empty() {
-        table["deleted_classes"] = value(string_array(&migration.deleted_classes));
+        entries.push((
+            "deleted_classes",
+            Value::Array(string_array(&migration.deleted_classes)),
+        ));
     }
-    match doc
-        .get_mut("migrations")
-        .and_then(Item::as_array_of_tables_mut)
-    {
-        Some(migrations) => migrations.push(table),
-        None => {
-            let mut migrations = ArrayOfTables::new();
-            migrations.push(table);
-            doc["migrations"] = Item::ArrayOfTables(migrations);
-        }
+    // Appended in the form the user's list has (`[[migrations]]` or `migrations = [{...}]`).
+    if let Some(mut migrations) = doc.get_mut("migrations").and_then(TableListMut::of) {
+        migrations.push(entries);
+        return;
     }
+    let mut migrations = ArrayOfTables::new();
+    TableListMut::Standard(&mut migrations).push(entries);
+    doc["migrations"] = Item::ArrayOfTables(migrations);
 }
 
 fn string_array(items: &[String]) -> Array {
@@ -378,27 +592,38 @@ fn string_array(items: &[String]) -> Array {
 }
 
 /// Point our bindings at the wanted classes: update in place (keeping the user's comments on
-/// them), drop ours that are gone, append new ones. The user's own bindings are untouched.
+/// them), drop ours that are gone, append new ones. The user's own bindings are untouched, and
+/// so is the form they wrote (`[[durable_objects.bindings]]`, `durable_objects = { bindings =
+/// [...] }`, or `[durable_objects]` with an inline `bindings = [...]`).
 fn set_bindings(doc: &mut DocumentMut, wanted: &[(String, String)]) {
     if !doc.get("durable_objects").is_some_and(Item::is_table_like) {
         let mut table = Table::new();
         table.set_implicit(true);
         doc["durable_objects"] = Item::Table(table);
     }
-    let durable_objects = doc["durable_objects"]
-        .as_table_like_mut()
-        .expect("just ensured");
-    if durable_objects
-        .get("bindings")
-        .and_then(Item::as_array_of_tables)
-        .is_none()
-    {
-        durable_objects.insert("bindings", Item::ArrayOfTables(ArrayOfTables::new()));
+    let Some(durable_objects) = doc.get_mut("durable_objects") else {
+        return;
+    };
+    // `[[durable_objects.bindings]]` needs a standard, non-dotted parent; otherwise the list is
+    // written inline like its parent.
+    let standard_parent = durable_objects.as_table().is_some_and(|t| !t.is_dotted());
+    let Some(durable_objects) = durable_objects.as_table_like_mut() else {
+        return;
+    };
+    if durable_objects.get("bindings").is_none() {
+        let empty = if standard_parent {
+            Item::ArrayOfTables(ArrayOfTables::new())
+        } else {
+            Item::Value(Value::Array(Array::new()))
+        };
+        durable_objects.insert("bindings", empty);
     }
-    let bindings = durable_objects
+    let Some(mut bindings) = durable_objects
         .get_mut("bindings")
-        .and_then(Item::as_array_of_tables_mut)
-        .expect("just ensured");
+        .and_then(TableListMut::of)
+    else {
+        return;
+    };
     bindings.retain(|t| {
         !is_our_binding(t)
             || t.get("name")
@@ -406,21 +631,24 @@ fn set_bindings(doc: &mut DocumentMut, wanted: &[(String, String)]) {
                 .is_some_and(|n| wanted.iter().any(|(b, _)| b == n))
     });
     for (binding, class) in wanted {
-        let existing = bindings
-            .iter_mut()
-            .find(|t| is_our_binding(t) && t.get("name").and_then(Item::as_str) == Some(binding));
+        let existing = bindings.find_mut(|t| {
+            is_our_binding(t) && t.get("name").and_then(Item::as_str) == Some(binding)
+        });
         match existing {
             Some(table) => {
                 if table.get("class_name").and_then(Item::as_str) != Some(class) {
-                    table["class_name"] = value(class.as_str());
+                    match table.get_mut("class_name") {
+                        Some(item) => *item = value(class.as_str()),
+                        None => {
+                            table.insert("class_name", value(class.as_str()));
+                        }
+                    }
                 }
             }
-            None => {
-                let mut table = Table::new();
-                table["name"] = value(binding.as_str());
-                table["class_name"] = value(class.as_str());
-                bindings.push(table);
-            }
+            None => bindings.push(vec![
+                ("name", Value::from(binding.as_str())),
+                ("class_name", Value::from(class.as_str())),
+            ]),
         }
     }
 }
@@ -463,6 +691,10 @@ mod tests {
             bindings: bindings
                 .iter()
                 .map(|(b, c)| (b.to_string(), c.to_string()))
+                .collect(),
+            aliases: crate::render::layout::aliases(&Default::default())
+                .into_iter()
+                .map(|(specifier, path)| (specifier.to_string(), path))
                 .collect(),
             allow_delete_classes: false,
         }
@@ -631,11 +863,185 @@ mod tests {
         assert_eq!(diagnostic.line_col(), Some((1, 8)));
     }
 
+    /// Merge, check that the merge keeps `kept` (the user's own text), and that merging the
+    /// result again changes nothing.
+    fn merged_and_stable(text: &str, kept: &[&str]) -> String {
+        let merged = run(text, &plan(BASE))
+            .unwrap_or_else(|e| panic!("{text:?} was refused: {:?}", e.iter().collect::<Vec<_>>()))
+            .text;
+        for kept in kept {
+            assert!(merged.contains(kept), "lost {kept:?}:\n{merged}");
+        }
+        merged
+            .parse::<DocumentMut>()
+            .unwrap_or_else(|e| panic!("the merge wrote broken TOML ({e}):\n{merged}"));
+        let again = run(&merged, &plan(BASE)).unwrap();
+        assert_eq!(again.text, merged, "a second build changed the file");
+        assert!(again.migration.is_none());
+        merged
+    }
+
+    #[test]
+    fn inline_durable_objects_with_empty_bindings_is_merged_inline() {
+        let merged = merged_and_stable("durable_objects = { bindings = [] }\n", &[]);
+        assert!(
+            merged.contains(r#"durable_objects = { bindings = [{ name = "PHOTON", class_name = "CounterPhotonDO" }, { name = "PHOTON_GLOBAL", class_name = "PhotonGlobalStore" }] }"#),
+            "{merged}"
+        );
+        assert!(!merged.contains("[[durable_objects.bindings]]"), "{merged}");
+    }
+
+    #[test]
+    fn inline_bindings_and_migrations_keep_user_entries_and_append_inline() {
+        let text = r#"name = "mine"
+durable_objects = { bindings = [{ name = "PHOTON", class_name = "OldPhotonDO" }, { name = "OTHER", class_name = "Theirs", script_name = "them" }] }
+migrations = [{ tag = "v1", new_sqlite_classes = ["OldPhotonDO"] }]
+"#;
+        let first = run(text, &plan(BASE)).unwrap();
+        assert_eq!(
+            first.migration,
+            Some(Migration {
+                tag: "v2".into(),
+                new_sqlite_classes: vec!["PhotonGlobalStore".into()],
+                renamed_classes: vec![("OldPhotonDO".into(), "CounterPhotonDO".into())],
+                ..Migration::default()
+            })
+        );
+        let merged = merged_and_stable(
+            &first.text,
+            &[
+                r#"{ name = "OTHER", class_name = "Theirs", script_name = "them" }"#,
+                r#"{ tag = "v1", new_sqlite_classes = ["OldPhotonDO"] }"#,
+                r#"{ tag = "v2", new_sqlite_classes = ["PhotonGlobalStore"], renamed_classes = [{ from = "OldPhotonDO", to = "CounterPhotonDO" }] }"#,
+                r#"{ name = "PHOTON", class_name = "CounterPhotonDO" }"#,
+            ],
+        );
+        assert!(!merged.contains("[[migrations]]"), "{merged}");
+        assert_eq!(first.worker_name, "mine");
+    }
+
+    #[test]
+    fn inline_alias_and_vars_are_kept() {
+        let text =
+            "alias = { \"lodash\" = \"./src/lodash.ts\" }\nvars = { GREETING = \"hi\", N = 1 }\n";
+        let merged = merged_and_stable(
+            text,
+            &[
+                "vars = { GREETING = \"hi\", N = 1 }",
+                "\"lodash\" = \"./src/lodash.ts\"",
+            ],
+        );
+        assert!(
+            merged.contains(r#""@portel/photon-core" = "./src/photon-core.ts""#),
+            "{merged}"
+        );
+        assert!(
+            !merged.contains("[alias]"),
+            "the alias stays inline:\n{merged}"
+        );
+    }
+
+    #[test]
+    fn standard_and_dotted_parents_with_inline_bindings_are_merged() {
+        let standard = merged_and_stable(
+            "[durable_objects]\nbindings = [{ name = \"X\", class_name = \"Y\", script_name = \"z\" }]\n",
+            &["{ name = \"X\", class_name = \"Y\", script_name = \"z\" }"],
+        );
+        assert!(
+            standard.contains("class_name = \"CounterPhotonDO\""),
+            "{standard}"
+        );
+        let dotted = merged_and_stable("durable_objects.bindings = []\n", &[]);
+        assert!(
+            dotted.contains("class_name = \"CounterPhotonDO\""),
+            "{dotted}"
+        );
+        let implicit = merged_and_stable("[durable_objects]\n", &[]);
+        assert!(
+            implicit.contains("[[durable_objects.bindings]]"),
+            "{implicit}"
+        );
+    }
+
+    /// Each key of a type photon-cf cannot merge into is refused at its line, never overwritten.
+    #[test]
+    fn wrong_types_are_located_errors() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("name = \"x\"\nmigrations = \"x\"\n", 2, "`migrations`"),
+            ("durable_objects = 3\n", 1, "`durable_objects`"),
+            (
+                "[durable_objects]\nbindings = 3\n",
+                2,
+                "`durable_objects.bindings`",
+            ),
+            (
+                "durable_objects = { bindings = [1] }\n",
+                1,
+                "`durable_objects.bindings`",
+            ),
+            (
+                "[durable_objects.bindings]\nname = \"PHOTON\"\n",
+                1,
+                "`durable_objects.bindings`",
+            ),
+            ("\n\nalias = 1\n", 3, "`alias`"),
+            (
+                "compatibility_flags = \"nodejs_compat\"\n",
+                1,
+                "`compatibility_flags`",
+            ),
+            ("name = 5\n", 1, "`name`"),
+            (
+                "compatibility_date = 2026-01-01\n",
+                1,
+                "`compatibility_date`",
+            ),
+            ("[[migrations]]\ntag = 7\n", 2, "`migrations[0].tag`"),
+            (
+                "migrations = [{ tag = \"v1\", new_sqlite_classes = \"A\" }]\n",
+                1,
+                "`migrations[0].new_sqlite_classes`",
+            ),
+            (
+                "[[migrations]]\ntag = \"v1\"\nrenamed_classes = [{ from = 1, to = \"B\" }]\n",
+                3,
+                "`migrations[0].renamed_classes[0].from`",
+            ),
+            ("[migrations]\ntag = \"v1\"\n", 1, "`migrations`"),
+        ];
+        for (text, line, key) in cases {
+            let err = match run(text, &plan(BASE)) {
+                Ok(merged) => panic!("{text:?} was merged:\n{}", merged.text),
+                Err(err) => err,
+            };
+            let diagnostic = err.iter().next().unwrap();
+            assert_eq!(diagnostic.code, catalog::INVALID_WRANGLER_TOML, "{text:?}");
+            assert!(
+                diagnostic.message.contains(key),
+                "{text:?}: {}",
+                diagnostic.message
+            );
+            assert!(
+                diagnostic.message.contains(&format!("(line {line})")),
+                "{text:?}: {}",
+                diagnostic.message
+            );
+            assert_eq!(
+                diagnostic.line_col().map(|(l, _)| l),
+                Some(*line),
+                "{text:?}"
+            );
+        }
+    }
+
     #[test]
     fn next_tag_skips_used_and_custom_tags() {
         assert_eq!(next_tag(&[]), "v1");
         assert_eq!(next_tag(&["v1".into(), "v2".into()]), "v3");
         assert_eq!(next_tag(&["initial".into()]), "v2");
         assert_eq!(next_tag(&["v7".into(), "x".into()]), "v8");
+        let max = format!("v{}", u64::MAX);
+        assert_eq!(next_tag(std::slice::from_ref(&max)), "v1");
+        assert_eq!(next_tag(&["v1".into(), max]), "v2");
     }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::{CliTest, read_tree, repo};
+use photon_cf::render::layout;
 
 /// The files of a generated project as one text, each under a `--- path ---` header. The runtime
 /// copied verbatim from `templates/` is checked byte-for-byte here and left out of the text (its
@@ -21,10 +22,12 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             let template = repo()
                 .join("templates")
                 .join(path.trim_start_matches("src/"));
+            // Copied byte-for-byte after the generated-file line the layout table adds.
+            let header = layout::find_header(Path::new(&path)).unwrap_or_default();
             assert_eq!(
-                fs::read(&template).ok().as_ref(),
-                Some(&bytes),
-                "{path} is copied byte-for-byte"
+                fs::read(&template).ok().as_deref(),
+                bytes.strip_prefix(header.as_bytes()),
+                "{path} is the template after the line `{header}`"
             );
             runtime.push(path);
             continue;
@@ -41,15 +44,18 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
             out.push_str(&String::from_utf8(bytes).expect("generated text is UTF-8"));
         }
     }
-    // Every runtime module is shipped (tests and docs next to them are not), except the JWT
-    // verifier, which only a `--auth jwt` build gets (it imports jose).
-    let jwt = fs::read_to_string(project.join("src/manifest.ts"))
-        .is_ok_and(|m| m.contains("\"mode\": \"jwt\""));
-    let mut expected: Vec<String> = read_tree(&repo().join("templates/cf-runtime"))
-        .into_keys()
-        .filter(|p| p.ends_with(".ts") && !p.ends_with(".test.ts") && !p.contains("__tests__/"))
-        .filter(|p| jwt || p != "jwt.ts")
-        .map(|p| format!("src/cf-runtime/{p}"))
+    // The runtime files the layout table gates open for the features the entry imports, and no
+    // others (no scheduler without schedules, no auth code without --auth).
+    let worker = fs::read_to_string(project.join("src/worker.ts")).unwrap_or_default();
+    let features = layout::Features {
+        schedule: worker.contains("\"./cf-runtime/schedule\""),
+        auth: worker.contains("\"./cf-runtime/auth\"") || worker.contains("\"./cf-runtime/jwt\""),
+        jwt: worker.contains("\"./cf-runtime/jwt\""),
+        dependencies: false,
+    };
+    let mut expected: Vec<String> = layout::files(&features)
+        .map(|f| f.path.to_string())
+        .filter(|p| p.starts_with("src/cf-runtime/"))
         .collect();
     expected.push("src/photon-core.ts".into());
     expected.sort();
@@ -427,6 +433,43 @@ fn bad_compatibility_date_is_exit_1() {
         "yesterday",
     ]);
     insta::assert_snapshot!("bad-compatibility-date", run.snapshot());
+}
+
+/// A user's `wrangler.toml` with inline tables is merged (it used to panic, exit 2); one with a
+/// key photon-cf cannot merge into is refused at its line, and nothing is written.
+#[test]
+fn inline_tables_in_wrangler_toml_merge_and_wrong_types_are_located_errors() {
+    let tmp = CliTest::with_fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    let toml = tmp.path().join("dist/wrangler.toml");
+    fs::write(
+        &toml,
+        "name = \"mine\"\ndurable_objects = { bindings = [] }\nvars = { KEY = \"v\" }\n",
+    )
+    .unwrap();
+    let run = tmp.run(&["build", "cf-counter.photon.ts", "-q"]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let merged = fs::read_to_string(&toml).unwrap();
+    assert!(merged.contains("vars = { KEY = \"v\" }"), "{merged}");
+    assert!(
+        merged.contains("durable_objects = { bindings = [{ name = \"PHOTON\", class_name = \"CfCounterPhotonDO\" }"),
+        "{merged}"
+    );
+
+    let tmp = CliTest::with_fixture("runtime/counter");
+    fs::create_dir(tmp.path().join("dist")).unwrap();
+    fs::write(
+        tmp.path().join("dist/wrangler.toml"),
+        "name = \"mine\"\nmigrations = \"x\"\n",
+    )
+    .unwrap();
+    let run = tmp.run(&["build", "cf-counter.photon.ts"]);
+    insta::assert_snapshot!("wrangler-toml-wrong-type", run.snapshot());
+    assert_eq!(
+        fs::read_dir(tmp.path().join("dist")).unwrap().count(),
+        1,
+        "nothing was written next to it"
+    );
 }
 
 #[test]
