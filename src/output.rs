@@ -7,7 +7,7 @@
 //! are byte-identical are not touched, so `wrangler dev`'s watcher only sees real changes. Files
 //! in DIR that photon-cf did not generate (node_modules, .wrangler, the user's own) are never
 //! touched, except stale files inside the directories photon-cf owns (`src/photons`,
-//! `src/cf-runtime`), which are removed.
+//! `src/cf-runtime`, `src/photon-core`), which are removed.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 /// Directories in DIR whose whole contents photon-cf generates.
-const OWNED_DIRS: &[&str] = &["src/photons", "src/cf-runtime"];
+const OWNED_DIRS: &[&str] = &["src/photons", "src/cf-runtime", "src/photon-core"];
 
 /// What a write did, as paths relative to DIR.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -89,7 +89,7 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
     let mut out = String::new();
     let mut runtime = Vec::new();
     for (path, bytes) in read_tree(project) {
-        if path.starts_with("src/cf-runtime/") || path == "src/photon-core.ts" {
+        if path.starts_with("src/cf-runtime/") || path.starts_with("src/photon-core/") {
             let template = repo()
                 .join("templates")
                 .join(path.trim_start_matches("src/"));
@@ -117,13 +117,17 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
     // verifier, which only a `--auth jwt` build gets (it imports jose).
     let jwt = fs::read_to_string(project.join("src/manifest.ts"))
         .is_ok_and(|m| m.contains("\"mode\": \"jwt\""));
-    let mut expected: Vec<String> = read_tree(&repo().join("templates/cf-runtime"))
-        .into_keys()
+    let mut expected: Vec<String> = ["cf-runtime", "photon-core"]
+        .into_iter()
+        .flat_map(|dir| {
+            read_tree(&repo().join("templates").join(dir))
+                .into_keys()
+                .map(move |p| format!("{dir}/{p}"))
+        })
         .filter(|p| p.ends_with(".ts") && !p.ends_with(".test.ts") && !p.contains("__tests__/"))
-        .filter(|p| jwt || p != "jwt.ts")
-        .map(|p| format!("src/cf-runtime/{p}"))
+        .filter(|p| jwt || p != "cf-runtime/jwt.ts")
+        .map(|p| format!("src/{p}"))
         .collect();
-    expected.push("src/photon-core.ts".into());
     expected.sort();
     runtime.sort();
     assert_eq!(runtime, expected, "the whole runtime is copied");

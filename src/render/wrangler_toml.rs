@@ -50,8 +50,8 @@ pub struct Migration {
 }
 
 const OWNED_ALIASES: &[(&str, &str)] = &[
-    ("@portel/photon-core", "./src/photon-core.ts"),
-    ("@portel/photon", "./src/photon-core.ts"),
+    ("@portel/photon-core", "./src/photon-core/index.ts"),
+    ("@portel/photon", "./src/photon-core/index.ts"),
 ];
 
 /// Merge `plan` into `text` (an existing `wrangler.toml`, or the rendered skeleton).
@@ -500,8 +500,8 @@ mod tests {
         compatibility_flags = ["nodejs_compat"]
 
         [alias]
-        "@portel/photon-core" = "./src/photon-core.ts"
-        "@portel/photon" = "./src/photon-core.ts"
+        "@portel/photon-core" = "./src/photon-core/index.ts"
+        "@portel/photon" = "./src/photon-core/index.ts"
 
         [[durable_objects.bindings]]
         name = "PHOTON"
@@ -592,8 +592,8 @@ mod tests {
         compatibility_flags = ["nodejs_compat"]
 
         [alias]
-        "@portel/photon-core" = "./src/photon-core.ts"
-        "@portel/photon" = "./src/photon-core.ts"
+        "@portel/photon-core" = "./src/photon-core/index.ts"
+        "@portel/photon" = "./src/photon-core/index.ts"
 
         [[durable_objects.bindings]]
         name = "PHOTON"
