@@ -403,9 +403,9 @@ function notify(method: string, params: unknown): boolean {
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 /**
- * Delivers an emit without a channel to the current call (photon-format.md §4.2): progress and
- * status become notifications/progress (with the client's progressToken), logs and everything
- * else notifications/message. Outside a streaming call it goes nowhere.
+ * Delivers an emit without a channel to the current call, mapped as the local MCP server maps
+ * it: progress and status become notifications/progress (with the client's progressToken), logs
+ * and everything else notifications/message. Outside a streaming call it goes nowhere.
  */
 export function emitToCall(photon: string, data: unknown): void {
   const call = callContext.getStore();
@@ -431,7 +431,7 @@ export function emitToCall(photon: string, data: unknown): void {
   notify("notifications/message", { level: "info", logger: photon, data: d });
 }
 
-// ---- sample / confirm / elicit (photon-format.md §4.5) ----
+// ---- sample / confirm / elicit: server-initiated requests to the client ----
 
 export interface AskParams {
   ask?: string;

@@ -1,7 +1,7 @@
-//! `this.memory` on Durable Object storage: the local runtime's API and the design doc's, plus the shared `global` store.
-// Local semantics (photon-format.md §4.1): get -> null when missing, delete -> whether the key
-// existed, list(prefix?, scope?) -> {key, value}[], getAll skips nulls, values go through JSON.
-// The design doc's form passes `{namespace}` / `{scope}` option objects instead of a scope string;
+//! `this.memory` on Durable Object storage: the local runtime's API and its options-object form, plus the shared `global` store.
+// Local semantics: get -> null when missing, delete -> whether the key existed,
+// list(prefix?, scope?) -> {key, value}[], getAll skips nulls, values go through JSON.
+// The options-object form passes `{namespace}` / `{scope}` objects instead of a scope string;
 // both are accepted in the same position.
 //
 // Keys are stored as `m:<scope>:<namespace>:<key>` with the namespace URI-encoded, so a user key
@@ -9,7 +9,7 @@
 //
 // Scopes on Workers:
 // - `photon` (default): this Durable Object's storage, i.e. one photon *instance*. Locally named
-//   instances share it; on Workers an instance is the unit of isolation the contract asks for.
+//   instances share it; on Workers an instance is the unit of isolation, so its memory is its own.
 // - `session`: there are no MCP sessions on the Worker (we issue no Mcp-Session-Id), so a session is
 //   the instance too, kept apart from `photon` by its own prefix.
 // - `global`: one store for every instance and every photon of the Worker, as locally: the
@@ -212,7 +212,7 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       const { backend, ns, prefix } = resolve(scope);
       return (await backend.list(ns, prefix)).map(([k]) => k);
     },
-    /** list(prefix?, scope?) locally; list({namespace, prefix, scope}) in the design doc's form. */
+    /** list(prefix?, scope?) locally; list({namespace, prefix, scope}) in the options-object form. */
     async list<T = any>(prefixOrOptions?: string | MemoryOptions | null, scope?: ScopeArg): Promise<{ key: string; value: T }[]> {
       let opts: ScopeArg = scope;
       let prefix = "";
