@@ -35,7 +35,7 @@ function userDefines(photon: object, key: string): boolean {
   // A class field without initializer (`memory?: any`) is an own property holding undefined.
   if (own) return !("value" in own) || own.value !== undefined;
   for (let proto = Object.getPrototypeOf(photon); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    if (Object.prototype.hasOwnProperty.call(proto, key)) return true;
+    if (Object.hasOwn(proto, key)) return true;
   }
   return false;
 }

@@ -54,17 +54,22 @@ function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>): 
 function spread(method: MethodInfo, args: Record<string, unknown>): unknown[] {
   // Own properties only: a missing `constructor` or `toString` argument is undefined, not
   // Object.prototype's function.
-  return method.params ? method.params.map((name) => (Object.prototype.hasOwnProperty.call(args, name) ? args[name] : undefined)) : [args];
+  return method.params ? method.params.map((name) => (Object.hasOwn(args, name) ? args[name] : undefined)) : [args];
 }
 
 function isGenerator(value: unknown): value is AsyncGenerator | Generator {
   if (!isObject(value)) return false;
-  const v = value as any;
+  const v = value as Record<string | symbol, unknown>;
   const iterable = typeof v[Symbol.asyncIterator] === "function" || typeof v[Symbol.iterator] === "function";
   return iterable && typeof v.next === "function" && typeof v.throw === "function";
 }
 
-type PhotonClass = (new (...args: any[]) => any) & Record<string, any>;
+// Photons are arbitrary user classes: which members are tools comes from the manifest, not from a
+// type, so the class and its objects are typed loosely and their members looked up by name.
+// biome-ignore lint/suspicious/noExplicitAny: see above; any constructor parameters, any members.
+type PhotonClass = (new (...args: any[]) => PhotonObject) & Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+type PhotonObject = any;
 type CallOutcome = { ok: true; result: unknown } | { ok: false; error: string };
 
 /**
@@ -78,8 +83,8 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
   const hostBinding = manifest.photons[manifest.host]?.binding;
 
   return class PhotonDO extends DurableObject<Record<string, unknown>> {
-    #object: any = null;
-    #activating: Promise<any> | null = null;
+    #object: PhotonObject = null;
+    #activating: Promise<PhotonObject> | null = null;
     #instanceName: string | null = null;
     #scheduler: Scheduler | null = null;
     /** `@locked` methods and the photon's `this.withLock` share this one table (locks.ts). */
@@ -128,7 +133,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
      * activation; a failed activation (missing config, onInitialize threw) is retried by the
      * next call, and its error is every call's error until then.
      */
-    #ready(): Promise<any> {
+    #ready(): Promise<PhotonObject> {
       if (this.#object) return Promise.resolve(this.#object);
       this.#activating ??= this.#activate().catch((e) => {
         this.#activating = null;
@@ -137,7 +142,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
       return this.#activating;
     }
 
-    async #activate(): Promise<any> {
+    async #activate(): Promise<PhotonObject> {
       await this.#learnInstance(null);
       const object = new PhotonCtor(...constructorArgs(photon, this.env));
       shareLocks(object, this.#locks);
@@ -238,7 +243,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
 
     /** Drives a generator tool: ask yields elicit, emit yields emit, the return value is the result. */
     async #drive(gen: AsyncGenerator | Generator): Promise<unknown> {
-      let input: unknown = undefined;
+      let input: unknown;
       for (;;) {
         const step = await gen.next(input);
         if (step.done) return step.value;
@@ -258,7 +263,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
 
     /** Schedules and sibling calls: any method of the dispatch table, arguments validated. */
     async #dispatch(methodName: string, params: unknown): Promise<unknown> {
-      if (!Object.prototype.hasOwnProperty.call(photon.methods, methodName)) {
+      if (!Object.hasOwn(photon.methods, methodName)) {
         throw new Error(`${photon.name} has no method ${methodName}`);
       }
       const method = photon.methods[methodName];

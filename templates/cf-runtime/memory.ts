@@ -15,6 +15,8 @@
 // - `global`: one store for every instance and every photon of the Worker, as locally: the
 //   `PhotonGlobalStore` Durable Object bound as PHOTON_GLOBAL.
 
+// biome-ignore-all lint/suspicious/noExplicitAny: values are whatever JSON the photon stored, typed as loosely as the local runtime's memory API (`get<T = any>`), so `await this.memory.get('n') + 1` compiles as it does locally.
+
 import { DurableObject } from "cloudflare:workers";
 
 export type MemoryScope = "photon" | "session" | "global";
@@ -114,7 +116,7 @@ export class PhotonGlobalStore extends DurableObject {
 class GlobalBackend implements Backend {
   constructor(private readonly env: Record<string, unknown>) {}
   private stub(): any {
-    const ns = this.env["PHOTON_GLOBAL"] as DurableObjectNamespace | undefined;
+    const ns = this.env.PHOTON_GLOBAL as DurableObjectNamespace | undefined;
     if (!ns || typeof ns.idFromName !== "function") {
       throw new Error(
         "this.memory global scope needs the PHOTON_GLOBAL Durable Object binding (class PhotonGlobalStore) in wrangler.toml; rebuild with photon-cf",

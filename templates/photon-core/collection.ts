@@ -1,5 +1,7 @@
 //! `Collection`: an array with query helpers (where, sortBy, groupBy, sum...) that serialises as a plain array, or as a `collection:<format>` view after `as()`.
 
+// biome-ignore-all lint/suspicious/noExplicitAny: items are the photon's own objects, of any shape (an interface type has no index signature, so only `any` accepts it); fields are read by name and compared as upstream's Collection compares them.
+
 type CompareOp = '=' | '!=' | '>' | '<' | '>=' | '<=' | '===';
 type Key<T> = keyof T & string;
 
@@ -30,10 +32,12 @@ export class Collection<T> extends Array<T> {
       const actual = field(item, key);
       switch (op) {
         case '=':
+          // biome-ignore lint/suspicious/noDoubleEquals: '=' compares loosely as upstream's where() does ('1' matches 1); '===' is the strict one.
           return actual == expected;
         case '===':
           return actual === expected;
         case '!=':
+          // biome-ignore lint/suspicious/noDoubleEquals: the loose negation of '=' above.
           return actual != expected;
         case '>':
           return actual > (expected as any);
@@ -76,7 +80,9 @@ export class Collection<T> extends Array<T> {
     const groups: Record<string, Collection<T>> = {};
     for (const item of this) {
       const group = typeof keyOrFn === 'function' ? keyOrFn(item) : String(field(item, keyOrFn));
-      (groups[group] ??= new Collection<T>()).push(item);
+      const bucket = groups[group] ?? new Collection<T>();
+      bucket.push(item);
+      groups[group] = bucket;
     }
     return groups;
   }

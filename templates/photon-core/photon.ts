@@ -7,6 +7,8 @@
 // photon that defines one of them itself still wins. The emit helpers (`status`, `progress`,
 // `log`, `toast`, `thinking`, `render`) are real methods here and go through `this.emit`.
 
+// biome-ignore-all lint/suspicious/noExplicitAny: these are the types photons compile against, kept as loose as upstream @portel/photon-core's (`memory.get<T = any>`, `env: any`), so a photon written for the local runtime type-checks here unchanged.
+
 import { locksOf } from "../cf-runtime/locks";
 import { askYield, emitYield } from "./io";
 import type { AskYield } from "./io";
@@ -67,9 +69,11 @@ export interface Photon {
  * Base class of photons that `extends Photon` / `extends PhotonMCP`. Optional: a plain class
  * gets the same capabilities.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: deliberate; the interface above declares what the runtime installs, which the class must not define.
 export class Photon {
   /** PascalCase class name to kebab-case, a trailing `MCP` dropped (`TodoListMCP` → `todo-list`). */
   static getMCPName(): string {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it is called on, whose name is wanted.
     return this.name
       .replace(/MCP$/, '')
       .replace(/([A-Z])/g, '-$1')
@@ -81,6 +85,7 @@ export class Photon {
   static getToolMethods(): string[] {
     const skip = new Set(['constructor', 'onInitialize', 'onShutdown', 'configure', 'getConfig']);
     const names: string[] = [];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it is called on, whose methods are wanted.
     for (let proto = this.prototype; proto && proto !== Photon.prototype; proto = Object.getPrototypeOf(proto)) {
       for (const name of Object.getOwnPropertyNames(proto)) {
         const member = Object.getOwnPropertyDescriptor(proto, name)?.value;
@@ -121,13 +126,13 @@ export class Photon {
 
   /** No arguments clears; `status` / `progress` / `toast` go to their own events, like locally. */
   protected render(format?: string, value?: any): void {
-    if (format === undefined) return this.emit({ emit: 'render:clear' });
     const shaped = (kind: string, key: string, scalar: string) =>
       typeof value === scalar ? { emit: kind, [key]: value } : { emit: kind, ...(value ?? {}) };
-    if (format === 'status') return this.emit(shaped('status', 'message', 'string'));
-    if (format === 'progress') return this.emit(shaped('progress', 'value', 'number'));
-    if (format === 'toast') return this.emit(shaped('toast', 'message', 'string'));
-    this.emit({ emit: 'render', format, value });
+    if (format === undefined) this.emit({ emit: 'render:clear' });
+    else if (format === 'status') this.emit(shaped('status', 'message', 'string'));
+    else if (format === 'progress') this.emit(shaped('progress', 'value', 'number'));
+    else if (format === 'toast') this.emit(shaped('toast', 'message', 'string'));
+    else this.emit({ emit: 'render', format, value });
   }
 
   /** Builds an ask yield: `const x = yield this.ask('select', 'Pick one', {options})`. */

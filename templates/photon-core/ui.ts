@@ -2,6 +2,7 @@
 
 import { defined } from "./io";
 
+// biome-ignore lint/suspicious/noExplicitAny: rows are the photon's own objects; an interface type has no index signature, so only `any` accepts `Expense[]` as rows.
 type Row = Record<string, any>;
 
 /** What every builder shares: options set by chained calls, a title, and `toJSON`. */
