@@ -36,6 +36,25 @@ if [ -f tests/e2e/package-lock.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Biome (pinned in tests/e2e/package.json; biome.json) holds the TypeScript we ship to the same
+# standard as the Rust side: `biome ci` fails on a format difference, unsorted imports, or a
+# lint error or warning. Infos do not fail `biome ci` on their own, so any "Found" line does here.
+biome_ci() {
+  local out
+  if ! out=$(tests/e2e/node_modules/.bin/biome ci --error-on-warnings --colors=off "$@" 2>&1); then
+    printf '%s\n' "$out" >&2
+    return 1
+  fi
+  printf '%s\n' "$out"
+  if grep -q '^Found ' <<<"$out"; then
+    echo "error: biome reported findings" >&2
+    return 1
+  fi
+}
+
+step "biome ci (templates/: the runtime and photon-core stand-in we ship)"
+biome_ci templates
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -44,6 +63,19 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo build"
 cargo build --locked
+
+# The worker entry is rendered from a template, so its output is linted for the feature sets that
+# change it: none, schedules with --auth jwt, siblings (default and named exports) with --auth
+# bearer. Lint only: its line lengths, hence its formatting, depend on the photons' names.
+step "biome lint of rendered worker entries"
+entries="$root/target/biome-entries"
+rm -rf "$entries"
+for spec in runtime/counter/cf-counter:none runtime-ext/schedule/cf-sched:jwt build/chain/chain:bearer; do
+  photon=${spec%%:*}
+  ./target/debug/photon-cf build "fixtures/$photon.photon.ts" --out "$entries/$(basename "$photon")" \
+    --auth "${spec##*:}" -q
+done
+biome_ci "$entries"
 
 step "cargo test"
 cargo test --locked 2>&1 | tee "$root/target/cargo-test.log"

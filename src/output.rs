@@ -7,7 +7,7 @@
 //! are byte-identical are not touched, so `wrangler dev`'s watcher only sees real changes. Files
 //! in DIR that photon-cf did not generate (node_modules, .wrangler, the user's own) are never
 //! touched, except stale files inside the directories photon-cf owns (`src/photons`,
-//! `src/cf-runtime`), which are removed.
+//! `src/cf-runtime`, `src/photon-core`), which are removed.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -136,6 +136,12 @@ fn stale_files(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Result<Vec<Pat
         if let Ok(contents) = fs::read(dir.join(&relative))
             && crate::render::layout::is_removable(&relative, &contents)
         {
+            stale.push(relative);
+        }
+    }
+    for retired in crate::render::layout::RETIRED {
+        let relative = PathBuf::from(retired);
+        if !files.contains_key(&relative) && dir.join(&relative).is_file() {
             stale.push(relative);
         }
     }

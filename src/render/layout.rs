@@ -172,6 +172,16 @@ pub const FILES: &[LayoutFile] = &[
     },
     runtime("src/cf-runtime/auth.ts", "cf-runtime/auth.ts", Gate::Auth),
     runtime(
+        "src/cf-runtime/capabilities.ts",
+        "cf-runtime/capabilities.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/durable-object.ts",
+        "cf-runtime/durable-object.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/events.ts",
         "cf-runtime/events.ts",
         Gate::Always,
@@ -185,6 +195,11 @@ pub const FILES: &[LayoutFile] = &[
         packages: &[JOSE],
         ..runtime("src/cf-runtime/jwt.ts", "cf-runtime/jwt.ts", Gate::Jwt)
     },
+    runtime(
+        "src/cf-runtime/locks.ts",
+        "cf-runtime/locks.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[JSON_SCHEMA],
         ..runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always)
@@ -197,6 +212,16 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/node-async-hooks.d.ts",
         "cf-runtime/node-async-hooks.d.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/outer-worker.ts",
+        "cf-runtime/outer-worker.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/routing.ts",
+        "cf-runtime/routing.ts",
         Gate::Always,
     ),
     LayoutFile {
@@ -224,10 +249,26 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
         Header::Slashes,
     ),
+    runtime(
+        "src/photon-core/collection.ts",
+        "photon-core/collection.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         aliases: &["@portel/photon-core", "@portel/photon"],
-        ..runtime("src/photon-core.ts", "photon-core.ts", Gate::Always)
+        ..runtime(
+            "src/photon-core/index.ts",
+            "photon-core/index.ts",
+            Gate::Always,
+        )
     },
+    runtime("src/photon-core/io.ts", "photon-core/io.ts", Gate::Always),
+    runtime(
+        "src/photon-core/photon.ts",
+        "photon-core/photon.ts",
+        Gate::Always,
+    ),
+    runtime("src/photon-core/ui.ts", "photon-core/ui.ts", Gate::Always),
     file(
         PHOTONS,
         Source::Code(Generated::Photons),
@@ -259,6 +300,10 @@ pub const FILES: &[LayoutFile] = &[
         )
     },
 ];
+
+/// Files earlier versions of photon-cf wrote and this one does not (`photon-core.ts` became the
+/// `photon-core/` folder): a rebuild removes them, so a project never keeps dead runtime code.
+pub const RETIRED: &[&str] = &["src/photon-core.ts"];
 
 /// Files under `templates/` that are deliberately not part of a generated project: documentation
 /// and tests of the runtime. Matched by suffix or by a directory in the path.
@@ -438,7 +483,10 @@ mod tests {
 
     #[test]
     fn owned_dirs_and_removable_files() {
-        assert_eq!(owned_dirs(), ["src/cf-runtime", "src/photons"]);
+        assert_eq!(
+            owned_dirs(),
+            ["src/cf-runtime", "src/photon-core", "src/photons"]
+        );
         let header = find_header(Path::new("src/dependencies.d.ts")).unwrap();
         assert!(is_removable(
             Path::new("src/dependencies.d.ts"),
@@ -457,8 +505,11 @@ mod tests {
         assert_eq!(
             aliases(&Features::default()),
             [
-                ("@portel/photon-core", "./src/photon-core.ts".to_string()),
-                ("@portel/photon", "./src/photon-core.ts".to_string()),
+                (
+                    "@portel/photon-core",
+                    "./src/photon-core/index.ts".to_string()
+                ),
+                ("@portel/photon", "./src/photon-core/index.ts".to_string()),
             ]
         );
         let ts = typescript_files(&Features::default());

@@ -719,8 +719,8 @@ mod tests {
         compatibility_flags = ["nodejs_compat"]
 
         [alias]
-        "@portel/photon-core" = "./src/photon-core.ts"
-        "@portel/photon" = "./src/photon-core.ts"
+        "@portel/photon-core" = "./src/photon-core/index.ts"
+        "@portel/photon" = "./src/photon-core/index.ts"
 
         [[durable_objects.bindings]]
         name = "PHOTON"
@@ -811,8 +811,8 @@ mod tests {
         compatibility_flags = ["nodejs_compat"]
 
         [alias]
-        "@portel/photon-core" = "./src/photon-core.ts"
-        "@portel/photon" = "./src/photon-core.ts"
+        "@portel/photon-core" = "./src/photon-core/index.ts"
+        "@portel/photon" = "./src/photon-core/index.ts"
 
         [[durable_objects.bindings]]
         name = "PHOTON"
@@ -932,7 +932,7 @@ migrations = [{ tag = "v1", new_sqlite_classes = ["OldPhotonDO"] }]
             ],
         );
         assert!(
-            merged.contains(r#""@portel/photon-core" = "./src/photon-core.ts""#),
+            merged.contains(r#""@portel/photon-core" = "./src/photon-core/index.ts""#),
             "{merged}"
         );
         assert!(

@@ -116,8 +116,8 @@ function tokenOf(request: Request): string | null | 'malformed' {
   const header = request.headers.get('authorization');
   if (header !== null) {
     const match = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(header);
-    if (!match || match[1]!.length > MAX_TOKEN_LENGTH) return 'malformed';
-    return match[1]!;
+    if (!match || match[1].length > MAX_TOKEN_LENGTH) return 'malformed';
+    return match[1];
   }
   if ((request.headers.get('upgrade') ?? '').toLowerCase() === 'websocket') {
     const fromQuery = new URL(request.url).searchParams.get('access_token');
@@ -139,7 +139,7 @@ async function constantTimeEqual(given: string, expected: string): Promise<boole
   const x = new Uint8Array(a);
   const y = new Uint8Array(b);
   let diff = 0;
-  for (let i = 0; i < x.length; i += 1) diff |= x[i]! ^ y[i]!;
+  for (let i = 0; i < x.length; i += 1) diff |= x[i] ^ y[i];
   return diff === 0;
 }
 

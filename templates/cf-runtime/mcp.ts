@@ -250,6 +250,7 @@ export function validateArguments(photon: string, tool: string, method: MethodIn
   let validator = validators.get(cacheKey);
   if (!validator) {
     // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax.
+    // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
     validator = new Validator(method.inputSchema as any, "7", false);
     validators.set(cacheKey, validator);
   }
@@ -273,7 +274,7 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   // Only listed tools: the manifest's tools array, never internal methods or anything else.
   const listed = host.photon.tools.some((t) => t.name === name);
   const method = listed ? host.photon.methods[name] : undefined;
-  if (!method || method.internal || !Object.prototype.hasOwnProperty.call(host.photon.methods, name)) {
+  if (!method || method.internal || !Object.hasOwn(host.photon.methods, name)) {
     throw new RpcError(INVALID_PARAMS, `Unknown tool: ${name}`);
   }
   const rawArgs = params.arguments === undefined ? {} : params.arguments;
@@ -353,15 +354,17 @@ function rejectPending(host: McpHost, id: string, error: Error): void {
 }
 
 function requestTimeoutMs(env: Record<string, unknown>): number {
-  const raw = env["PHOTON_REQUEST_TIMEOUT_MS"];
+  const raw = env.PHOTON_REQUEST_TIMEOUT_MS;
   const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_REQUEST_TIMEOUT_MS;
 }
 
 /** Sends a server-initiated request on the current call's SSE stream and awaits the client's answer. */
+// biome-ignore lint/suspicious/noExplicitAny: the answer is whatever the client sent back; sample, elicit and confirm each check the shape they need.
 export function serverRequest(host: McpHost, capability: string, method: string, params: unknown): Promise<any> {
   const call = callContext.getStore();
-  if (!call || !call.stream || call.stream.closed) {
+  const stream = call?.stream;
+  if (!call || !stream || stream.closed) {
     return Promise.reject(
       new Error(
         `this.${capability}() needs a streaming tool call: the MCP client must send tools/call with 'Accept: text/event-stream' so the server can ask it (${method})`,
@@ -388,14 +391,14 @@ export function serverRequest(host: McpHost, capability: string, method: string,
       timer,
     });
     call.pendingIds.add(id);
-    call.stream!.send({ jsonrpc: "2.0", id, method, params });
+    stream.send({ jsonrpc: "2.0", id, method, params });
   });
 }
 
 /** Sends a notification on the current call's stream, when it has one. */
 function notify(method: string, params: unknown): boolean {
   const call = callContext.getStore();
-  if (!call || !call.stream) return false;
+  if (!call?.stream) return false;
   call.stream.send({ jsonrpc: "2.0", method, params });
   return true;
 }
@@ -403,13 +406,13 @@ function notify(method: string, params: unknown): boolean {
 const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
 
 /**
- * Delivers an emit without a channel to the current call (photon-format.md §4.2): progress and
- * status become notifications/progress (with the client's progressToken), logs and everything
- * else notifications/message. Outside a streaming call it goes nowhere.
+ * Delivers an emit without a channel to the current call, mapped as the local MCP server maps
+ * it: progress and status become notifications/progress (with the client's progressToken), logs
+ * and everything else notifications/message. Outside a streaming call it goes nowhere.
  */
 export function emitToCall(photon: string, data: unknown): void {
   const call = callContext.getStore();
-  if (!call || !call.stream) return;
+  if (!call?.stream) return;
   const d = isObject(data) ? data : { data };
   const kind = d.emit;
   if ((kind === "progress" || kind === "status") && call.progressToken !== null) {
@@ -431,7 +434,7 @@ export function emitToCall(photon: string, data: unknown): void {
   notify("notifications/message", { level: "info", logger: photon, data: d });
 }
 
-// ---- sample / confirm / elicit (photon-format.md §4.5) ----
+// ---- sample / confirm / elicit: server-initiated requests to the client ----
 
 export interface AskParams {
   ask?: string;
@@ -481,9 +484,8 @@ export function askSchema(ask: AskParams): { schema: Record<string, unknown>; fi
       if (isObject(s) && isObject(s.properties)) return { schema: { type: "object", ...s }, field: null };
       return one("value", { type: "string" });
     }
-    case "password":
-    case "text":
     default:
+      // "text", "password" and any other kind: one string value.
       return one("value", { type: "string" });
   }
 }

@@ -1,7 +1,7 @@
-//! `this.memory` on Durable Object storage: the local runtime's API and the design doc's, plus the shared `global` store.
-// Local semantics (photon-format.md §4.1): get -> null when missing, delete -> whether the key
-// existed, list(prefix?, scope?) -> {key, value}[], getAll skips nulls, values go through JSON.
-// The design doc's form passes `{namespace}` / `{scope}` option objects instead of a scope string;
+//! `this.memory` on Durable Object storage: the local runtime's API and its options-object form, plus the shared `global` store.
+// Local semantics: get -> null when missing, delete -> whether the key existed,
+// list(prefix?, scope?) -> {key, value}[], getAll skips nulls, values go through JSON.
+// The options-object form passes `{namespace}` / `{scope}` objects instead of a scope string;
 // both are accepted in the same position.
 //
 // Keys are stored as `m:<scope>:<namespace>:<key>` with the namespace URI-encoded, so a user key
@@ -9,11 +9,13 @@
 //
 // Scopes on Workers:
 // - `photon` (default): this Durable Object's storage, i.e. one photon *instance*. Locally named
-//   instances share it; on Workers an instance is the unit of isolation the contract asks for.
+//   instances share it; on Workers an instance is the unit of isolation, so its memory is its own.
 // - `session`: there are no MCP sessions on the Worker (we issue no Mcp-Session-Id), so a session is
 //   the instance too, kept apart from `photon` by its own prefix.
 // - `global`: one store for every instance and every photon of the Worker, as locally: the
 //   `PhotonGlobalStore` Durable Object bound as PHOTON_GLOBAL.
+
+// biome-ignore-all lint/suspicious/noExplicitAny: values are whatever JSON the photon stored, typed as loosely as the local runtime's memory API (`get<T = any>`), so `await this.memory.get('n') + 1` compiles as it does locally.
 
 import { DurableObject } from "cloudflare:workers";
 
@@ -114,7 +116,7 @@ export class PhotonGlobalStore extends DurableObject {
 class GlobalBackend implements Backend {
   constructor(private readonly env: Record<string, unknown>) {}
   private stub(): any {
-    const ns = this.env["PHOTON_GLOBAL"] as DurableObjectNamespace | undefined;
+    const ns = this.env.PHOTON_GLOBAL as DurableObjectNamespace | undefined;
     if (!ns || typeof ns.idFromName !== "function") {
       throw new Error(
         "this.memory global scope needs the PHOTON_GLOBAL Durable Object binding (class PhotonGlobalStore) in wrangler.toml; rebuild with photon-cf",
@@ -212,7 +214,7 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       const { backend, ns, prefix } = resolve(scope);
       return (await backend.list(ns, prefix)).map(([k]) => k);
     },
-    /** list(prefix?, scope?) locally; list({namespace, prefix, scope}) in the design doc's form. */
+    /** list(prefix?, scope?) locally; list({namespace, prefix, scope}) in the options-object form. */
     async list<T = any>(prefixOrOptions?: string | MemoryOptions | null, scope?: ScopeArg): Promise<{ key: string; value: T }[]> {
       let opts: ScopeArg = scope;
       let prefix = "";

@@ -1,6 +1,6 @@
 //! `this.schedule` on a Durable Object: every task is one storage entry under `__sched__:<id>`,
 //! and the object's single alarm slot is always set to the earliest next firing across them
-//! (the "alarm multiplexer" of the design doc). Behaviour follows the local ScheduleProvider:
+//! (an alarm multiplexer: one alarm slot serves many tasks). Behaviour follows the local ScheduleProvider:
 //! duplicate names are rejected, fireOnce / maxExecutions end in 'completed', a throwing run
 //! ends in 'error' without touching the other entries, and when no active task is left the
 //! alarm is deleted, so nothing keeps waking an instance whose schedules were cleared.

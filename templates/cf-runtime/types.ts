@@ -1,4 +1,4 @@
-//! The manifest photon-cf generates at build time (docs/ARCHITECTURE.md) and the runtime's shared types.
+//! The manifest photon-cf generates at build time and the runtime's shared types.
 // The Rust side serialises exactly these shapes into src/manifest.ts; nothing parses TypeScript at
 // run time, so everything the runtime needs to know about a photon is here.
 

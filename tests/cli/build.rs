@@ -18,7 +18,7 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
     let mut out = String::new();
     let mut runtime = Vec::new();
     for (path, bytes) in read_tree(project) {
-        if path.starts_with("src/cf-runtime/") || path == "src/photon-core.ts" {
+        if path.starts_with("src/cf-runtime/") || path.starts_with("src/photon-core/") {
             let template = repo()
                 .join("templates")
                 .join(path.trim_start_matches("src/"));
@@ -55,9 +55,8 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
     };
     let mut expected: Vec<String> = layout::files(&features)
         .map(|f| f.path.to_string())
-        .filter(|p| p.starts_with("src/cf-runtime/"))
+        .filter(|p| p.starts_with("src/cf-runtime/") || p.starts_with("src/photon-core/"))
         .collect();
-    expected.push("src/photon-core.ts".into());
     expected.sort();
     runtime.sort();
     assert_eq!(runtime, expected, "the whole runtime is copied");

@@ -18,7 +18,7 @@ after(async () => {
 
 test("the import resolves to the bundled stand-in and the project type-checks against it", async () => {
   const toml = readFileSync(join(w.dir, "wrangler.toml"), "utf8");
-  assert.match(toml, /"@portel\/photon-core" = "\.\/src\/photon-core\.ts"/);
+  assert.match(toml, /"@portel\/photon-core" = "\.\/src\/photon-core\/index\.ts"/);
   const { status, output } = await typecheck(w.dir);
   assert.equal(status, 0, output);
 });

@@ -1,0 +1,163 @@
+//! `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
+// Surfaces and what guards them:
+// - It answers only `/`, `/mcp` and `/events`; anything else (including `/__call`) is 404 before
+//   any Durable Object is touched.
+// - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
+//   get 413.
+// - With auth on (manifest.auth.mode), every request is authorized before any Durable Object
+//   runs, and the verified identity travels in X-Photon-Caller, a header always stripped from
+//   what the client sent. auth.ts is not imported here: the generated entry passes `authorize`
+//   in RuntimeOptions only when built with --auth, so a Worker without auth does not bundle it;
+//   an auth mode without `authorize` refuses to start (fail closed).
+
+import { instanceFromServerRequestId } from "./mcp";
+import type { Caller } from "./mcp";
+import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
+import type { Manifest, RuntimeOptions } from "./types";
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const CORS_HEADERS: Record<string, string> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance",
+  "Access-Control-Expose-Headers": "Mcp-Session-Id, Mcp-Protocol-Version",
+  "Access-Control-Max-Age": "86400",
+};
+
+function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+async function readBody(request: Request): Promise<string | Response> {
+  const declared = request.headers.get("Content-Length");
+  const tooLarge = () => jsonResponse({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413);
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES) return tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** What the outer Worker reads from a JSON-RPC body: the instance it names and, for auth, the method and tool. */
+interface Peeked {
+  /** `params._meta.photonInstance`, or the instance a response to our server request belongs to. */
+  instance: string | null;
+  method: string;
+  tool?: string;
+}
+
+function peek(body: string): Peeked {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(body);
+  } catch {
+    return { instance: null, method: "" };
+  }
+  if (!isObject(msg)) return { instance: null, method: "" };
+  const params = msg.params;
+  const method = typeof msg.method === "string" ? msg.method : "";
+  const tool = method === "tools/call" && isObject(params) && typeof params.name === "string" ? params.name : undefined;
+  let instance: string | null = null;
+  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string") instance = params._meta.photonInstance;
+  else if (msg.method === undefined) instance = instanceFromServerRequestId(msg.id);
+  return { instance, method, tool };
+}
+
+function withCors(response: Response): Response {
+  if (response.status === 101) return response;
+  const out = new Response(response.body, response);
+  for (const [k, v] of Object.entries(CORS_HEADERS)) out.headers.set(k, v);
+  return out;
+}
+
+/** The outer `{ fetch }` of the Worker: instance routing into the host photon's Durable Objects. */
+export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
+  const host = manifest.photons[manifest.host];
+  if (!host) throw new Error(`photon-cf manifest has no host photon ${manifest.host}`);
+  const authorize = options.authorize;
+  if (manifest.auth.mode !== "none" && !authorize) {
+    // Serving unauthenticated would be the silent failure; refusing to load is the loud one.
+    throw new Error(`photon-cf: auth mode ${manifest.auth.mode} but the worker entry passes no authorize; rebuild the project`);
+  }
+
+  async function route(request: Request, env: Record<string, unknown>): Promise<Response> {
+    const url = new URL(request.url);
+    if (request.method === "OPTIONS") return new Response(null, { status: 204 });
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
+
+    let body: string | null = null;
+    let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
+    if (path === "/mcp" && request.method === "POST") {
+      const read = await readBody(request);
+      if (read instanceof Response) return read;
+      body = read;
+      peeked = peek(body);
+    }
+    const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
+    if (!INSTANCE_NAME.test(instance)) {
+      return jsonResponse({ error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" }, 400);
+    }
+
+    // Auth (chosen at build time) guards every surface but the CORS preflight, before any
+    // Durable Object is reached; the verified identity travels to the DO as this.caller.
+    let caller: Caller | null = null;
+    if (manifest.auth.mode !== "none" && authorize) {
+      const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
+      if (!verdict.ok) return verdict.response;
+      caller = verdict.caller;
+    }
+
+    if (path === "/") {
+      if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      return jsonResponse({
+        name: host.name,
+        version: host.version,
+        description: host.description,
+        instance,
+        endpoints: { mcp: "/mcp", events: "/events?channel=<name>" },
+        tools: host.tools.length,
+      });
+    }
+
+    const ns = env[host.binding] as DurableObjectNamespace | undefined;
+    if (!ns) return jsonResponse({ error: `the Durable Object binding ${host.binding} is missing from wrangler.toml` }, 500);
+    const stub = ns.get(ns.idFromName(instance));
+    url.pathname = path;
+    const headers = new Headers(request.headers);
+    headers.set(INSTANCE_HEADER, instance);
+    headers.delete(CALLER_HEADER);
+    if (caller !== null && !caller.anonymous) headers.set(CALLER_HEADER, JSON.stringify(caller));
+    if (path === "/events") return stub.fetch(new Request(url.toString(), { method: request.method, headers }));
+    return stub.fetch(new Request(url.toString(), { method: request.method, headers, body }));
+  }
+
+  return {
+    async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+      try {
+        return withCors(await route(request, env));
+      } catch (e) {
+        return withCors(jsonResponse({ error: e instanceof Error ? e.message : String(e) }, 500));
+      }
+    },
+  };
+}
