@@ -26,6 +26,7 @@ import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, p
 import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, instanceFromServerRequestId, sample, validateArguments } from "./mcp";
 import type { Caller, McpHost } from "./mcp";
 import { createMemory, PhotonGlobalStore } from "./memory";
+import { authorizeHeaders, internalErrorResponse } from "./guard";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 export { PhotonGlobalStore };
@@ -258,6 +259,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         storage: this.ctx.storage,
         photonId: photon.memoryId,
         dispatch: (method, params) => this.#dispatch(method, params),
+        env: this.env,
       });
       return this.#scheduler;
     }
@@ -437,7 +439,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         const body = request.method === "POST" ? await request.text() : "";
         return handleMcp(request, body, this.#mcpHost);
       }
-      if (url.pathname === "/events") return acceptSubscriber(this.ctx, request);
+      if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
       return new Response("Not Found", { status: 404 });
     }
 
@@ -533,6 +535,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
 
+    const early = await authorizeHeaders(manifest, authorize, request, env);
+    if (early !== null) return early;
     let body: string | null = null;
     let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
     if (path === "/mcp" && request.method === "POST") {
@@ -584,7 +588,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       try {
         return withCors(await route(request, env));
       } catch (e) {
-        return withCors(jsonResponse({ error: e instanceof Error ? e.message : String(e) }, 500));
+        return withCors(internalErrorResponse(request, e));
       }
     },
   };
