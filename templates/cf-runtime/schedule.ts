@@ -242,16 +242,10 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     indexing ??= (async () => {
       if ((await storage.get<number>(COUNT_KEY)) !== undefined) return;
       const tasks = await all();
-      const entries: Record<string, unknown> = Object.create(null);
-      for (const task of tasks) entries[NAME_PREFIX + task.name] = task.id;
-      entries[COUNT_KEY] = tasks.length;
-      const keys = Object.keys(entries);
-      // storage.put takes at most 128 entries per call
-      for (let i = 0; i < keys.length; i += 128) {
-        const chunk: Record<string, unknown> = {};
-        for (const k of keys.slice(i, i + 128)) Object.defineProperty(chunk, k, { value: entries[k], enumerable: true });
-        await storage.put(chunk);
-      }
+      // Puts without an await between them are written together (the object's write coalescing).
+      const writes = tasks.map((task) => storage.put(NAME_PREFIX + task.name, task.id));
+      writes.push(storage.put(COUNT_KEY, tasks.length));
+      await Promise.all(writes);
     })().catch((error) => {
       indexing = null;
       throw error;
@@ -267,7 +261,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   /** Records a stored task in the index (`added`: it is new, so the count grows). */
   async function indexAdd(task: ScheduledTask): Promise<void> {
     const count = await countOf();
-    await storage.put({ [NAME_PREFIX + task.name]: task.id, [COUNT_KEY]: count + 1 });
+    await Promise.all([storage.put(NAME_PREFIX + task.name, task.id), storage.put(COUNT_KEY, count + 1)]);
   }
 
   /** Removes deleted tasks from the index. */
@@ -275,7 +269,11 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     if (tasks.length === 0) return;
     const count = await countOf();
     for (let i = 0; i < tasks.length; i += 128) await storage.delete(tasks.slice(i, i + 128).map((task) => NAME_PREFIX + task.name));
-    await storage.put(COUNT_KEY, Math.max(0, count - tasks.length));
+    // At zero the count goes too: an instance without schedules keeps no runtime keys for them
+    // (a missing count with no tasks rebuilds to zero at no cost).
+    const left = count - tasks.length;
+    if (left > 0) await storage.put(COUNT_KEY, left);
+    else await storage.delete(COUNT_KEY);
   }
 
   async function findByName(name: string): Promise<ScheduledTask | null> {
