@@ -34,6 +34,18 @@ async function ok(name, args = {}, options = {}) {
   return r.result.structuredContent ?? r.result.content?.[0]?.text;
 }
 
+/**
+ * `tsc --noEmit` without leaving a dead keep-alive socket behind: `typecheck` blocks the event
+ * loop (spawnSync) for longer than wrangler's keep-alive timeout, so the server's close of an
+ * idle connection is only seen after the next request was already given that connection.
+ * A moment of free event loop lets the client notice the close first.
+ */
+async function typecheckSettled(dir) {
+  const check = typecheck(dir);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return check;
+}
+
 /** Nothing marked the instance as compromised. */
 async function assertNotPwned(query = "") {
   const status = await ok("status", {}, { query });
@@ -57,8 +69,8 @@ function rawRequest(base, method, path, { headers = {}, body } = {}) {
 }
 
 describe("hostile photon text is encoded, never executed", () => {
-  test("the generated project type-checks and keeps the text out of code and TOML", () => {
-    const check = typecheck(w.dir);
+  test("the generated project type-checks and keeps the text out of code and TOML", async () => {
+    const check = await typecheckSettled(w.dir);
     assert.equal(check.status, 0, check.output);
     const toml = readFileSync(join(w.dir, "wrangler.toml"), "utf8");
     // `"] \n[evil]` in the docblock must never open a table of its own.
@@ -359,7 +371,7 @@ describe("argument objects are data", () => {
     assert.ok(list.body.result.tools.some((t) => t.name === name), JSON.stringify(list.body.result.tools.map((t) => t.name)));
     const r = await callTool(p.url, name, {});
     assert.equal(r.result?.content?.[0]?.text, "odd", JSON.stringify(r));
-    const check = typecheck(p.dir);
+    const check = await typecheckSettled(p.dir);
     assert.equal(check.status, 0, check.output);
   });
 
