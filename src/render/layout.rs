@@ -187,6 +187,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime(
+        "src/cf-runtime/guard.ts",
+        "cf-runtime/guard.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/index.ts",
         "cf-runtime/index.ts",
         Gate::Always,
@@ -195,6 +200,11 @@ pub const FILES: &[LayoutFile] = &[
         packages: &[JOSE],
         ..runtime("src/cf-runtime/jwt.ts", "cf-runtime/jwt.ts", Gate::Jwt)
     },
+    runtime(
+        "src/cf-runtime/limits.ts",
+        "cf-runtime/limits.ts",
+        Gate::Always,
+    ),
     runtime(
         "src/cf-runtime/locks.ts",
         "cf-runtime/locks.ts",
@@ -222,6 +232,11 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/routing.ts",
         "cf-runtime/routing.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/safe-json.ts",
+        "cf-runtime/safe-json.ts",
         Gate::Always,
     ),
     LayoutFile {

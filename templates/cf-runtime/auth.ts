@@ -9,7 +9,14 @@
 //! every `/mcp` request needs it, initialize, ping, tools/list and notifications included; only
 //! tools/call additionally checks the tool's scopes. `/events` is protected the same way; since a
 //! browser cannot set headers on a WebSocket, an upgrade may carry the token as the
-//! `access_token` query parameter (RFC 6750 §2.3), and only an upgrade may.
+//! `access_token` query parameter (RFC 6750 §2.3), and only an upgrade may: `GET /events` with a
+//! complete handshake (`Upgrade: websocket`, a 16-byte `Sec-WebSocket-Key`,
+//! `Sec-WebSocket-Version: 13`); anywhere else the query parameter is ignored.
+//!
+//! The decision needs only the headers: the outer Worker calls `authorize` before it reads the
+//! body (a request without a valid token gets its 401 at once, however slowly its body comes),
+//! then again with the JSON-RPC method and tool for the scope check. The token of one request is
+//! verified once: the second call reuses the first one's verification.
 //!
 //! Errors follow RFC 6750 §3: 401 with `WWW-Authenticate: Bearer realm=..., error="invalid_token"`
 //! (no `error` when no token was sent), 403 `insufficient_scope` with the scopes needed.
@@ -25,7 +32,8 @@
 import type { Caller } from './mcp';
 import type { Manifest } from './types';
 
-export type AuthResult = { ok: true; caller: Caller } | { ok: false; response: Response };
+export type Refusal = { ok: false; response: Response };
+export type AuthResult = { ok: true; caller: Caller } | Refusal;
 
 const REALM = 'photon-cf';
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -62,6 +70,31 @@ export async function authorizeWith(
   const mode = manifest.auth?.mode ?? 'none';
   if (mode === 'none') return { ok: true, caller: ANONYMOUS };
 
+  let identity = verified.get(request);
+  if (identity === undefined) {
+    identity = identify(verifyJwt, request, env, mode);
+    verified.set(request, identity);
+  }
+  const outcome = await identity;
+  if (!outcome.ok) return outcome;
+  if (outcome.claims === null) return { ok: true, caller: outcome.caller };
+  const granted = scopesOf(outcome.claims);
+  if (method === 'tools/call' && toolName !== undefined) {
+    const host = manifest.photons[manifest.host];
+    const info = host && Object.prototype.hasOwnProperty.call(host.methods, toolName) ? host.methods[toolName] : undefined;
+    const required = info?.scopes ?? [];
+    const missing = required.filter((scope) => !granted.includes(scope));
+    if (missing.length > 0) return forbidden(required, `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
+  }
+  return { ok: true, caller: outcome.caller };
+}
+
+/** Who sent a request (claims: the JWT's, null in bearer mode), or why it is refused; per request. */
+type Identity = { ok: true; caller: Caller; claims: Record<string, unknown> | null } | Refusal;
+const verified = new WeakMap<Request, Promise<Identity>>();
+
+/** The token check, from the headers (and an upgrade's query) alone. */
+async function identify(verifyJwt: VerifyJwt | null, request: Request, env: Record<string, unknown>, mode: string): Promise<Identity> {
   const token = tokenOf(request);
   if (token === 'malformed') return unauthorized('invalid_request', 'malformed Authorization header: expected "Bearer <token>"', 400);
 
@@ -72,7 +105,7 @@ export async function authorizeWith(
     }
     if (token === null) return unauthorized(null, 'a bearer token is required');
     if (!(await constantTimeEqual(token, secret))) return unauthorized('invalid_token', 'the bearer token is not valid');
-    return { ok: true, caller: { id: 'bearer', anonymous: false, claims: {} } };
+    return { ok: true, caller: { id: 'bearer', anonymous: false, claims: {} }, claims: null };
   }
 
   if (mode === 'jwt') {
@@ -95,15 +128,9 @@ export async function authorizeWith(
       if (error instanceof JwksUnavailable) return misconfigured(error.message);
       return unauthorized('invalid_token', error instanceof Error ? error.message : 'invalid token');
     }
-    const granted = scopesOf(claims);
-    if (method === 'tools/call' && toolName !== undefined) {
-      const required = manifest.photons[manifest.host]?.methods[toolName]?.scopes ?? [];
-      const missing = required.filter((scope) => !granted.includes(scope));
-      if (missing.length > 0) return forbidden(required, `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
-    }
-    const caller: Caller = { id: typeof claims.sub === 'string' ? claims.sub : 'unknown', anonymous: false, scope: granted.join(' '), claims };
+    const caller: Caller = { id: typeof claims.sub === 'string' ? claims.sub : 'unknown', anonymous: false, scope: scopesOf(claims).join(' '), claims };
     if (typeof claims.name === 'string') caller.name = claims.name;
-    return { ok: true, caller };
+    return { ok: true, caller, claims };
   }
 
   return misconfigured(`unknown auth mode ${JSON.stringify(mode)}`);
@@ -119,11 +146,25 @@ function tokenOf(request: Request): string | null | 'malformed' {
     if (!match || match[1].length > MAX_TOKEN_LENGTH) return 'malformed';
     return match[1];
   }
-  if ((request.headers.get('upgrade') ?? '').toLowerCase() === 'websocket') {
+  if (isEventsHandshake(request)) {
     const fromQuery = new URL(request.url).searchParams.get('access_token');
     if (fromQuery !== null) return fromQuery.length > 0 && fromQuery.length <= MAX_TOKEN_LENGTH ? fromQuery : 'malformed';
   }
   return null;
+}
+
+/** A real WebSocket opening handshake (RFC 6455 §4.1) on `GET /events`: the only place a query token counts. */
+function isEventsHandshake(request: Request): boolean {
+  if (request.method !== 'GET') return false;
+  const path = new URL(request.url).pathname.replace(/\/+$/, '');
+  if (path !== '/events') return false;
+  const h = request.headers;
+  const key = h.get('sec-websocket-key') ?? '';
+  return (
+    (h.get('upgrade') ?? '').toLowerCase() === 'websocket' &&
+    h.get('sec-websocket-version') === '13' &&
+    /^[A-Za-z0-9+/]{22}==$/.test(key.trim())
+  );
 }
 
 /**
@@ -174,7 +215,7 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '')}"`;
 }
 
-function unauthorized(error: 'invalid_token' | 'invalid_request' | null, description: string, status = 401): AuthResult {
+function unauthorized(error: 'invalid_token' | 'invalid_request' | null, description: string, status = 401): Refusal {
   const params = [`realm=${quote(REALM)}`];
   if (error !== null) params.push(`error=${quote(error)}`, `error_description=${quote(description)}`);
   return {
@@ -186,7 +227,7 @@ function unauthorized(error: 'invalid_token' | 'invalid_request' | null, descrip
   };
 }
 
-function forbidden(required: string[], description: string): AuthResult {
+function forbidden(required: string[], description: string): Refusal {
   const header = `Bearer realm=${quote(REALM)}, error="insufficient_scope", scope=${quote(required.join(' '))}, error_description=${quote(description)}`;
   return {
     ok: false,
@@ -197,7 +238,7 @@ function forbidden(required: string[], description: string): AuthResult {
   };
 }
 
-function misconfigured(description: string): AuthResult {
+function misconfigured(description: string): Refusal {
   return {
     ok: false,
     response: new Response(JSON.stringify({ error: 'server_error', error_description: description }), {

@@ -161,6 +161,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
       }
       this.#scheduler ??= options.createScheduler({
         storage: this.ctx.storage,
+        env: this.env,
         photonId: photon.memoryId,
         dispatch: (method, params) => this.#dispatch(method, params),
       });
@@ -327,7 +328,7 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         const body = request.method === "POST" ? await request.text() : "";
         return handleMcp(request, body, this.#mcpHost);
       }
-      if (url.pathname === "/events") return acceptSubscriber(this.ctx, request);
+      if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
       return new Response("Not Found", { status: 404 });
     }
 

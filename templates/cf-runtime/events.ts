@@ -8,6 +8,8 @@
 //! (the outer Worker routes `/events` there), so a sibling photon's DO forwards its channel emits
 //! to that DO, which sends them with `publishFrame`.
 
+import { limitMessage, limitOf } from './limits';
+
 /** Tags are namespaced so other runtime uses of hibernatable sockets can never receive events. */
 const TAG_PREFIX = 'ch:';
 const WILDCARD = '*';
@@ -24,9 +26,10 @@ function refuse(status: number, error: string, extra: Record<string, string> = {
 /**
  * Accepts a `GET /events?channel=<name>` WebSocket upgrade. `channel` may repeat (up to 10);
  * `*` receives every channel of the instance. Anything that is not a WebSocket upgrade with at
- * least one valid channel gets a JSON error and no socket.
+ * least one valid channel gets a JSON error and no socket. Sockets are limited per instance and
+ * per channel (limits.ts, from `env`): one more is 429 with a JSON error naming the limit.
  */
-export function acceptSubscriber(ctx: DurableObjectState, request: Request): Response {
+export function acceptSubscriber(ctx: DurableObjectState, request: Request, env?: Record<string, unknown>): Response {
   if (request.method !== 'GET') {
     return refuse(405, 'GET /events with a WebSocket upgrade', { allow: 'GET' });
   }
@@ -34,7 +37,7 @@ export function acceptSubscriber(ctx: DurableObjectState, request: Request): Res
     return refuse(426, 'expected a WebSocket upgrade (Upgrade: websocket)', { upgrade: 'websocket' });
   }
   const url = new URL(request.url);
-  const channels = [...new Set(url.searchParams.getAll('channel'))];
+  const channels = Array.from(new Set(url.searchParams.getAll('channel')));
   if (channels.length === 0 || channels.some((channel) => channel === '')) {
     return refuse(400, 'missing channel: connect to /events?channel=<name> (or channel=* for every channel)');
   }
@@ -44,6 +47,16 @@ export function acceptSubscriber(ctx: DurableObjectState, request: Request): Res
   const tooLong = channels.find((channel) => channel.length > MAX_CHANNEL_LENGTH);
   if (tooLong !== undefined) {
     return refuse(400, `channel names are limited to ${MAX_CHANNEL_LENGTH} characters`);
+  }
+
+  const perInstance = limitOf(env, 'eventSockets');
+  if (ctx.getWebSockets().length >= perInstance) {
+    return refuse(429, limitMessage('eventSockets', 'a new /events socket', perInstance));
+  }
+  const perChannel = limitOf(env, 'channelSockets');
+  const full = channels.find((channel) => ctx.getWebSockets(TAG_PREFIX + channel).length >= perChannel);
+  if (full !== undefined) {
+    return refuse(429, limitMessage('channelSockets', `a new /events socket on channel '${full}'`, perChannel));
   }
 
   const pair = new WebSocketPair();

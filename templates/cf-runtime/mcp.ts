@@ -10,10 +10,17 @@
 // - Server-initiated request ids carry the instance name (`cf:<instance>:<uuid>`), so the client's
 //   response POST reaches the same Durable Object even when the instance was chosen by
 //   params._meta.photonInstance, which a JSON-RPC response does not repeat.
+// - Ids are echoed as the request wrote them: a numeric id is copied from the request's text
+//   (safe-json.ts), so 12345678901234567890 does not come back rounded.
+// - Hostile input gets bounded answers: arguments nested deeper than MAX_DEPTH are -32602
+//   naming the argument, a validation error lists at most MAX_VALIDATION_ERRORS problems, and
+//   an internal failure is -32603 with a reference id, its detail only in the log.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
-import type { JsonRpcId, JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
+import { limitMessage, limitOf } from "./limits";
+import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
+import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -54,7 +61,11 @@ export class SseStream {
     this.#keepalive = setInterval(() => this.#write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
   }
   send(message: unknown): void {
-    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    this.sendText(JSON.stringify(message));
+  }
+  /** Sends one message already serialised as JSON (one line: JSON.stringify never breaks lines). */
+  sendText(json: string): void {
+    this.#write(`event: message\ndata: ${json}\n\n`);
   }
   close(): void {
     if (this.closed) return;
@@ -122,16 +133,28 @@ export interface McpHost {
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
-function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...headers } });
+/** The JSON text of "no id", for errors about a message whose id cannot be read. */
+const NO_ID = "null";
+
+/** A JSON-RPC response with the id as JSON text (see idText), so it goes out exactly as it came in. */
+function reply(idJson: string, payload: { result: unknown } | { error: { code: number; message: string } }): string {
+  return `{"jsonrpc":"2.0","id":${idJson},${JSON.stringify(payload).slice(1)}`;
 }
 
-function rpcError(id: JsonRpcId, code: number, message: string, status = 200): Response {
-  return json({ jsonrpc: "2.0", id, error: { code, message } }, status);
+function rpcError(idJson: string, code: number, message: string, status = 200): Response {
+  return new Response(reply(idJson, { error: { code, message } }), { status, headers: JSON_HEADERS });
 }
 
 function validId(id: unknown): id is string | number {
-  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+  // Any JSON number: it is echoed from the request's text, so no precision is lost.
+  return typeof id === "string" || typeof id === "number";
+}
+
+/** The id of `msg` as JSON text to echo: a number exactly as `body` wrote it; null when not a valid id. */
+function idText(body: string, id: unknown): string | null {
+  if (typeof id === "string") return JSON.stringify(id);
+  if (typeof id !== "number") return null;
+  return rawMember(body, "id") ?? JSON.stringify(id);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -174,20 +197,20 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
   }
   const version = request.headers.get("Mcp-Protocol-Version");
   if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return rpcError(null, INVALID_REQUEST, `Unsupported Mcp-Protocol-Version '${version}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`, 400);
+    return rpcError(NO_ID, INVALID_REQUEST, `Unsupported Mcp-Protocol-Version '${shortPath(version)}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`, 400);
   }
 
   let message: unknown;
   try {
     message = JSON.parse(body);
   } catch {
-    return rpcError(null, PARSE_ERROR, "Parse error: the body is not valid JSON", 400);
+    return rpcError(NO_ID, PARSE_ERROR, "Parse error: the body is not valid JSON", 400);
   }
   if (Array.isArray(message)) {
-    return rpcError(null, INVALID_REQUEST, "JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request", 400);
+    return rpcError(NO_ID, INVALID_REQUEST, "JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request", 400);
   }
   if (!isObject(message) || message.jsonrpc !== "2.0") {
-    return rpcError(null, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object", 400);
+    return rpcError(NO_ID, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object", 400);
   }
   const msg = message as JsonRpcMessage;
 
@@ -197,36 +220,40 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
     return new Response(null, { status: 202 });
   }
   if (typeof msg.method !== "string") {
-    return rpcError(validId(msg.id) ? msg.id : null, INVALID_REQUEST, "Invalid Request: 'method' must be a string", 400);
+    return rpcError(idText(body, msg.id) ?? NO_ID, INVALID_REQUEST, "Invalid Request: 'method' must be a string", 400);
   }
   // A notification: nothing to answer.
   if (!("id" in msg)) return new Response(null, { status: 202 });
-  if (!validId(msg.id)) {
-    return rpcError(null, INVALID_REQUEST, "Invalid Request: 'id' must be a string or a number", 400);
+  const id = idText(body, msg.id);
+  if (id === null) {
+    return rpcError(NO_ID, INVALID_REQUEST, "Invalid Request: 'id' must be a string or a number", 400);
   }
-  const id = msg.id;
   const params = msg.params === undefined ? {} : msg.params;
   if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
 
   try {
     switch (msg.method) {
       case "initialize":
-        return json({ jsonrpc: "2.0", id, result: initializeResult(host.photon, params) });
+        return jsonText(reply(id, { result: initializeResult(host.photon, params) }));
       case "ping":
-        return json({ jsonrpc: "2.0", id, result: {} });
+        return jsonText(reply(id, { result: {} }));
       case "tools/list":
-        return json({ jsonrpc: "2.0", id, result: { tools: host.photon.tools } });
+        return jsonText(reply(id, { result: { tools: host.photon.tools } }));
       case "logging/setLevel":
-        return json({ jsonrpc: "2.0", id, result: {} });
+        return jsonText(reply(id, { result: {} }));
       case "tools/call":
         return await toolsCall(request, id, params, host);
       default:
-        return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${msg.method}`);
+        return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${shortPath(msg.method)}`);
     }
   } catch (e) {
     if (e instanceof RpcError) return rpcError(id, e.code, e.message);
-    return rpcError(id, INTERNAL_ERROR, e instanceof Error ? e.message : String(e));
+    return rpcError(id, INTERNAL_ERROR, internalError(`mcp ${shortPath(msg.method)}`, e));
   }
+}
+
+function jsonText(text: string, status = 200): Response {
+  return new Response(text, { status, headers: JSON_HEADERS });
 }
 
 function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
@@ -243,39 +270,62 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
 }
 
 const validators = new Map<string, Validator>();
+/** A -32602 for invalid arguments lists at most this many problems, each cut to MAX_ERROR_CHARS. */
+export const MAX_VALIDATION_ERRORS = 5;
+const MAX_ERROR_CHARS = 200;
 
-/** Validates `args` against the method's inputSchema; throws -32602 naming the offending field. */
+/**
+ * Validates `args` against the method's inputSchema; throws -32602 naming the offending field.
+ * Whatever the declared types (`any` included), no argument may nest deeper than MAX_DEPTH.
+ */
 export function validateArguments(photon: string, tool: string, method: MethodInfo, args: Record<string, unknown>): void {
+  for (const key of Object.keys(args)) {
+    const at = tooDeep(args[key], MAX_DEPTH, key);
+    if (at !== null) {
+      throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}')`);
+    }
+  }
   const cacheKey = `${photon}\u0000${tool}`;
   let validator = validators.get(cacheKey);
   if (!validator) {
-    // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax.
+    // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax. Short-circuit: the
+    // validator stops at the first failing property or item of each object and array, so a
+    // hostile argument with 100 000 wrong items costs one error, not 100 000 (which would also
+    // overflow the validator's own `push(...errors)`).
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
-    validator = new Validator(method.inputSchema as any, "7", false);
+    validator = new Validator(method.inputSchema as any, "7", true);
     validators.set(cacheKey, validator);
   }
   const result = validator.validate(args);
   if (result.valid) return;
   // The deepest errors say what is wrong; the outer ones only say "property x does not match".
   const depth = (loc: string) => loc.split("/").length;
-  const max = Math.max(...result.errors.map((e) => depth(e.instanceLocation)));
+  let max = 0;
+  for (const e of result.errors) max = Math.max(max, depth(e.instanceLocation));
   const leaves = result.errors.filter((e) => depth(e.instanceLocation) === max && e.keyword !== "properties");
   const chosen = leaves.length ? leaves : result.errors;
   const describe = (e: (typeof result.errors)[number]) => {
-    const field = e.instanceLocation.replace(/^#\/?/, "").split("/").map(decodeURIComponent).join(".");
-    return field ? `'${field}': ${e.error}` : e.error;
+    const field = shortPath(e.instanceLocation.replace(/^#\/?/, "").split("/").map(decodeURIComponent).join("."));
+    const error = e.error.length > MAX_ERROR_CHARS ? `${e.error.slice(0, MAX_ERROR_CHARS)}…` : e.error;
+    return field ? `'${field}': ${error}` : error;
   };
-  throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${tool}': ${[...new Set(chosen.map(describe))].join("; ")}`);
+  const problems: string[] = [];
+  for (const e of chosen) {
+    const text = describe(e);
+    if (!problems.includes(text)) problems.push(text);
+    if (problems.length === MAX_VALIDATION_ERRORS) break;
+  }
+  throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': ${problems.join("; ")}`);
 }
 
-async function toolsCall(request: Request, id: string | number, params: Record<string, unknown>, host: McpHost): Promise<Response> {
+async function toolsCall(request: Request, id: string, params: Record<string, unknown>, host: McpHost): Promise<Response> {
   const name = params.name;
   if (typeof name !== "string") throw new RpcError(INVALID_PARAMS, "Invalid params: 'name' must be a string");
   // Only listed tools: the manifest's tools array, never internal methods or anything else.
   const listed = host.photon.tools.some((t) => t.name === name);
   const method = listed ? host.photon.methods[name] : undefined;
   if (!method || method.internal || !Object.hasOwn(host.photon.methods, name)) {
-    throw new RpcError(INVALID_PARAMS, `Unknown tool: ${name}`);
+    throw new RpcError(INVALID_PARAMS, `Unknown tool: ${shortPath(name)}`);
   }
   const rawArgs = params.arguments === undefined ? {} : params.arguments;
   if (!isObject(rawArgs)) throw new RpcError(INVALID_PARAMS, "Invalid params: 'arguments' must be an object");
@@ -291,7 +341,7 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   if (!wantsSse) {
     const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set(), caller };
     const result = await callContext.run(ctx, () => runTool(host, name, method, args));
-    return json({ jsonrpc: "2.0", id, result });
+    return jsonText(reply(id, { result }));
   }
 
   const stream = new SseStream();
@@ -302,30 +352,46 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   };
   const done = callContext.run(ctx, async () => {
     const result = await runTool(host, name, method, args);
-    stream.send({ jsonrpc: "2.0", id, result });
+    stream.sendText(reply(id, { result }));
     stream.close();
   });
-  host.waitUntil(done.catch(() => stream.close()));
+  // The call still gets its answer when the runtime fails (an unsendable result, say).
+  const answered = done.catch((e) => {
+    const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
+    stream.sendText(reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } }));
+    stream.close();
+  });
+  host.waitUntil(answered);
   return new Response(stream.readable, {
     status: 200,
     headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
   });
 }
 
-/** Runs the tool and shapes its outcome as an MCP CallToolResult; a throw becomes isError. */
+/**
+ * Runs the tool and shapes its outcome as an MCP CallToolResult; a throw becomes isError. A
+ * result that cannot be sent (too deep, circular, a BigInt) is -32603 with a reference id.
+ */
 async function runTool(host: McpHost, name: string, method: MethodInfo, args: Record<string, unknown>) {
+  let value: unknown;
   try {
-    return toolResult(await host.invoke(name, method, args));
+    value = await host.invoke(name, method, args);
   } catch (e) {
     // Whatever the tool's code threw (arguments were validated before) is the tool's error.
     return { content: [{ type: "text", text: e instanceof Error ? e.message : String(e) }], isError: true };
   }
+  try {
+    return toolResult(value);
+  } catch (e) {
+    throw new RpcError(INTERNAL_ERROR, internalError(`the result of ${shortPath(name)} cannot be sent as JSON`, e));
+  }
 }
 
+/** The local runtime's result shape; the text is pretty-printed only for shallow values (safe-json.ts). */
 export function toolResult(value: unknown) {
   if (value === undefined || value === null) return { content: [] as unknown[] };
   if (typeof value === "string") return { content: [{ type: "text", text: value }] };
-  const text = JSON.stringify(value, null, 2) ?? String(value);
+  const text = formatJson(value) ?? String(value);
   const result: Record<string, unknown> = { content: [{ type: "text", text }] };
   // structuredContent must be a JSON object (MCP 2025-06-18); arrays and scalars stay text-only.
   if (isObject(value)) result.structuredContent = JSON.parse(text);
@@ -371,6 +437,8 @@ export function serverRequest(host: McpHost, capability: string, method: string,
       ),
     );
   }
+  const max = limitOf(host.env, "pendingAsks");
+  if (host.pending.size >= max) return Promise.reject(new Error(limitMessage("pendingAsks", `this.${capability}() (${method})`, max)));
   const ms = requestTimeoutMs(host.env);
   const id = serverRequestId(host.instanceName);
   return new Promise((resolve, reject) => {

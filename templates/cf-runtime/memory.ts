@@ -14,10 +14,15 @@
 //   the instance too, kept apart from `photon` by its own prefix.
 // - `global`: one store for every instance and every photon of the Worker, as locally: the
 //   `PhotonGlobalStore` Durable Object bound as PHOTON_GLOBAL.
+//
+// Hostile keys and values: a value nested deeper than MAX_DEPTH is refused by `set`/`update`
+// (serialising it later would overflow the stack), and `getAll` defines each key as an own data
+// property, so a stored `__proto__` is a key like any other, never the result's prototype.
 
 // biome-ignore-all lint/suspicious/noExplicitAny: values are whatever JSON the photon stored, typed as loosely as the local runtime's memory API (`get<T = any>`), so `await this.memory.get('n') + 1` compiles as it does locally.
 
 import { DurableObject } from "cloudflare:workers";
+import { MAX_DEPTH, shortPath, tooDeep } from "./safe-json";
 
 export type MemoryScope = "photon" | "session" | "global";
 export interface MemoryOptions {
@@ -65,10 +70,10 @@ export class StorageBackend implements Backend {
   async list(ns: string, prefix: string): Promise<[string, string][]> {
     const base = storageKey(this.scope, ns, "");
     const found = await this.storage.list<string>({ prefix: base + prefix });
-    return [...found].map(([k, v]) => [k.slice(base.length), v]);
+    return Array.from(found, ([k, v]): [string, string] => [k.slice(base.length), v]);
   }
   async clear(ns: string): Promise<void> {
-    const keys = [...(await this.storage.list({ prefix: storageKey(this.scope, ns, "") })).keys()];
+    const keys = Array.from((await this.storage.list({ prefix: storageKey(this.scope, ns, "") })).keys());
     // storage.delete takes at most 128 keys per call.
     for (let i = 0; i < keys.length; i += 128) await this.storage.delete(keys.slice(i, i + 128));
   }
@@ -144,7 +149,11 @@ class GlobalBackend implements Backend {
   }
 }
 
-function toJson(value: unknown): string {
+function toJson(value: unknown, key: string): string {
+  const at = tooDeep(value, MAX_DEPTH);
+  if (at !== null) {
+    throw new RangeError(`this.memory: the value for '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}'); store something flatter`);
+  }
   // Local memory writes JSON files: Date -> string, Map/Set -> {}, undefined -> null.
   const json = JSON.stringify(value);
   return json === undefined ? "null" : json;
@@ -200,7 +209,7 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
     },
     async set(key: string, value: unknown, scope?: ScopeArg): Promise<void> {
       const { backend, ns } = resolve(scope);
-      await backend.set(ns, checkKey(key), toJson(value));
+      await backend.set(ns, checkKey(key), toJson(value, key));
     },
     async delete(key: string, scope?: ScopeArg): Promise<boolean> {
       const { backend, ns } = resolve(scope);
@@ -228,7 +237,8 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       const out: Record<string, T> = {};
       for (const [k, json] of await backend.list(ns, prefix)) {
         const v = JSON.parse(json);
-        if (v !== null) out[k] = v;
+        // defineProperty, not `out[k] = v`: a key `__proto__` must stay a key, not become the prototype.
+        if (v !== null) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       return out;
     },
@@ -246,7 +256,7 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       for (let attempt = 0; attempt < GLOBAL_UPDATE_ATTEMPTS; attempt++) {
         const before = await backend.get(ns, key);
         const next = await fn(fromJson(before));
-        const json = toJson(next);
+        const json = toJson(next, key);
         if (await backend.cas(ns, key, before, json)) return JSON.parse(json);
       }
       throw new Error(`this.memory.update('${key}'): gave up after ${GLOBAL_UPDATE_ATTEMPTS} conflicting concurrent updates`);

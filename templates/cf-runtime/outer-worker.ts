@@ -10,6 +10,7 @@
 //   in RuntimeOptions only when built with --auth, so a Worker without auth does not bundle it;
 //   an auth mode without `authorize` refuses to start (fail closed).
 
+import { authorizeHeaders, internalErrorResponse } from "./guard";
 import { instanceFromServerRequestId } from "./mcp";
 import type { Caller } from "./mcp";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
@@ -105,6 +106,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
 
+    const early = await authorizeHeaders(manifest, authorize, request, env);
+    if (early !== null) return early;
     let body: string | null = null;
     let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
     if (path === "/mcp" && request.method === "POST") {
@@ -156,7 +159,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       try {
         return withCors(await route(request, env));
       } catch (e) {
-        return withCors(jsonResponse({ error: e instanceof Error ? e.message : String(e) }, 500));
+        return withCors(internalErrorResponse(request, e));
       }
     },
   };

@@ -9,8 +9,13 @@
 //! calls when it starts. A Durable Object only exists once something addressed it, so a
 //! declared schedule arms on the instance's first request (for `default`: the first request
 //! that reaches the default instance), never at deploy time.
+//!
+//! An instance holds at most PHOTON_MAX_SCHEDULES tasks (limits.ts). So that creating one costs
+//! a fixed number of storage reads however many exist, the count and a name -> id index are
+//! kept under `__rt__:sched:` next to the tasks (built once from the tasks when missing).
 
 import { CronExpressionParser } from 'cron-parser';
+import { limitMessage, limitOf } from './limits';
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'error';
 
@@ -60,6 +65,8 @@ export interface SchedulerHost {
   photonId: string;
   /** runs a photon method with the same spread rule as tools/call */
   dispatch(method: string, params: unknown): Promise<unknown>;
+  /** the Worker env, for PHOTON_MAX_SCHEDULES */
+  env?: Record<string, unknown>;
 }
 
 /** The photon-facing API (`this.schedule`), plus the two hooks the DO calls. */
@@ -82,6 +89,9 @@ export interface Scheduler {
 }
 
 const KEY_PREFIX = '__sched__:';
+/** How many tasks are stored, and each task's id by name (kept by every create and delete). */
+const COUNT_KEY = '__rt__:sched:count';
+const NAME_PREFIX = '__rt__:sched:name:';
 /** Name prefix of the tasks that come from `@scheduled` tags rather than `create`. */
 export const DECLARED_PREFIX = '@scheduled:';
 /** An alarm may run a little early; a task due within this window runs now (as upstream). */
@@ -105,7 +115,8 @@ export function resolveCron(schedule: string): string {
     throw new Error(`Invalid cron expression: ${JSON.stringify(schedule)}. Expected a string.`);
   }
   const trimmed = schedule.trim();
-  const expanded = SHORTHANDS[trimmed.toLowerCase()] ?? trimmed;
+  const lower = trimmed.toLowerCase();
+  const expanded = Object.prototype.hasOwnProperty.call(SHORTHANDS, lower) ? SHORTHANDS[lower]! : trimmed;
   // cron-parser also takes 6 fields (seconds first); the local runtime does not, and a
   // photon must behave the same in both places, so anything but 5 fields is refused here.
   if (expanded.split(/\s+/).length !== 5) {
@@ -171,7 +182,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   async function all(): Promise<ScheduledTask[]> {
     const entries = await storage.list<ScheduledTask>({ prefix: KEY_PREFIX });
-    const tasks = [...entries.values()];
+    const tasks = Array.from(entries.values());
     // Sorted by creation like the local provider; the name breaks ties within a millisecond.
     tasks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
     return tasks;
@@ -224,8 +235,66 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     await rearm();
   }
 
+  // The count and the name index. Built from the tasks once when missing (schedules stored by
+  // an older build); afterwards every create and delete keeps them, so nothing lists all tasks.
+  let indexing: Promise<void> | null = null;
+  function ensureIndex(): Promise<void> {
+    indexing ??= (async () => {
+      if ((await storage.get<number>(COUNT_KEY)) !== undefined) return;
+      const tasks = await all();
+      // Puts without an await between them are written together (the object's write coalescing).
+      const writes = tasks.map((task) => storage.put(NAME_PREFIX + task.name, task.id));
+      writes.push(storage.put(COUNT_KEY, tasks.length));
+      await Promise.all(writes);
+    })().catch((error) => {
+      indexing = null;
+      throw error;
+    });
+    return indexing;
+  }
+
+  async function countOf(): Promise<number> {
+    await ensureIndex();
+    return (await storage.get<number>(COUNT_KEY)) ?? 0;
+  }
+
+  /** Records a stored task in the index (`added`: it is new, so the count grows). */
+  async function indexAdd(task: ScheduledTask): Promise<void> {
+    const count = await countOf();
+    await Promise.all([storage.put(NAME_PREFIX + task.name, task.id), storage.put(COUNT_KEY, count + 1)]);
+  }
+
+  /** Removes deleted tasks from the index. */
+  async function indexRemove(tasks: ScheduledTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const count = await countOf();
+    for (let i = 0; i < tasks.length; i += 128) await storage.delete(tasks.slice(i, i + 128).map((task) => NAME_PREFIX + task.name));
+    // At zero the count goes too: an instance without schedules keeps no runtime keys for them
+    // (a missing count with no tasks rebuilds to zero at no cost).
+    const left = count - tasks.length;
+    if (left > 0) await storage.put(COUNT_KEY, left);
+    else await storage.delete(COUNT_KEY);
+  }
+
   async function findByName(name: string): Promise<ScheduledTask | null> {
-    return (await all()).find((task) => task.name === name) ?? null;
+    if (typeof name !== 'string') return null;
+    await ensureIndex();
+    const id = await storage.get<string>(NAME_PREFIX + name);
+    if (id === undefined) return null;
+    const task = await load(id);
+    return task !== null && task.name === name ? task : null;
+  }
+
+  /** Moves the alarm earlier when `task` is due before it: O(1), where rearm reads every task. */
+  function armEarlier(task: ScheduledTask): Promise<void> {
+    const next = rearming.then(async () => {
+      if (task.status !== 'active' || !task.nextRunAt) return;
+      const due = Date.parse(task.nextRunAt);
+      const current = await storage.getAlarm();
+      if (current === null || current > due) await storage.setAlarm(due);
+    });
+    rearming = next.catch(() => undefined);
+    return next;
   }
 
   async function create(options: CreateScheduleOptions): Promise<ScheduledTask> {
@@ -241,6 +310,8 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     if (existing) {
       throw new Error(`Schedule '${name}' already exists (id: ${existing.id}). Use update() to modify it.`);
     }
+    const limit = limitOf(host.env, 'schedules');
+    if ((await countOf()) >= limit) throw new Error(limitMessage('schedules', `Schedule '${name}'`, limit));
     const now = Date.now();
     const task: ScheduledTask = {
       id: crypto.randomUUID(),
@@ -257,7 +328,9 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     };
     if (typeof options.description === 'string') task.description = options.description;
     arm(task, now);
-    await save(task);
+    await storage.put(keyOf(task.id), task);
+    await indexAdd(task);
+    await armEarlier(task);
     return task;
   }
 
@@ -306,19 +379,27 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   async function cancel(id: string): Promise<boolean> {
-    if (typeof id !== 'string' || id === '') return false;
-    const existed = await storage.delete(keyOf(id));
-    if (existed) await rearm();
+    // The index first: built after the delete, it would not count the task it then subtracts.
+    await ensureIndex();
+    const task = await load(id);
+    if (!task) return false;
+    const existed = await storage.delete(keyOf(task.id));
+    if (existed) {
+      await indexRemove([task]);
+      await rearm();
+    }
     return existed;
   }
 
   async function cancelAll(): Promise<number> {
+    await ensureIndex();
     const tasks = await all();
     if (tasks.length === 0) return 0;
     // storage.delete takes at most 128 keys per call
     for (let i = 0; i < tasks.length; i += 128) {
       await storage.delete(tasks.slice(i, i + 128).map((task) => keyOf(task.id)));
     }
+    await indexRemove(tasks);
     await rearm();
     return tasks.length;
   }
@@ -375,6 +456,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   async function syncDeclared(entries: { method: string; cron: string }[]): Promise<void> {
+    await ensureIndex();
     const tasks = await all();
     const declared = new Map<string, string>();
     for (const entry of entries) declared.set(DECLARED_PREFIX + entry.method, entry.method);
@@ -410,6 +492,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
         };
         arm(task, now);
         await storage.put(keyOf(task.id), task);
+        await indexAdd(task);
         changed = true;
       } else if (existing.cron !== cron || existing.method !== entry.method) {
         // The tag changed in a redeploy: keep the history, take the new timing.
@@ -425,6 +508,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     for (const task of tasks) {
       if (task.name.startsWith(DECLARED_PREFIX) && !declared.has(task.name)) {
         await storage.delete(keyOf(task.id));
+        await indexRemove([task]);
         changed = true;
       }
     }

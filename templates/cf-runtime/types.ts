@@ -90,6 +90,8 @@ export interface SchedulerHost {
   storage: DurableObjectStorage;
   photonId: string;
   dispatch(method: string, params: unknown): Promise<unknown>;
+  /** The Worker env, for the schedule limit (limits.ts). */
+  env?: Record<string, unknown>;
 }
 
 export type SchedulerFactory = (host: SchedulerHost) => Scheduler;

@@ -206,8 +206,14 @@ test("jwt: a JWKS URL is fetched once and cached; unreachable means 503", async 
 test("a WebSocket upgrade may carry the token as access_token; a plain request may not", async () => {
   const m = manifest("bearer");
   const env = { PHOTON_MCP_BEARER: "s3cret-token" };
-  const upgrade = new Request("https://x/events?channel=a&access_token=s3cret-token", { headers: { upgrade: "websocket" } });
+  const handshake = { upgrade: "websocket", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13" };
+  const upgrade = new Request("https://x/events?channel=a&access_token=s3cret-token", { headers: handshake });
   assert.equal((await authorize(upgrade, env, m, "events")).ok, true);
+  // Only a complete handshake on GET /events counts.
+  const bare = new Request("https://x/events?channel=a&access_token=s3cret-token", { headers: { upgrade: "websocket" } });
+  await expectRefusal(await authorize(bare, env, m, "events"), 401);
+  const elsewhere = new Request("https://x/mcp?access_token=s3cret-token", { headers: handshake });
+  await expectRefusal(await authorize(elsewhere, env, m, "ping"), 401);
   const plain = new Request("https://x/mcp?access_token=s3cret-token", { method: "POST" });
   await expectRefusal(await authorize(plain, env, m, "ping"), 401);
 });

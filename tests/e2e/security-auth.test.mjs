@@ -6,11 +6,12 @@
 // Tokens are minted here with WebCrypto; nothing leaves 127.0.0.1.
 import { after, before, describe, test } from "node:test";
 import { createServer } from "node:http";
+import { connect as netConnect } from "node:net";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildFixture, rpc, startWrangler } from "./lib/harness.mjs";
+import { buildFixture, dryRunBundle, rpc, startWrangler } from "./lib/harness.mjs";
 
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://photon.test/mcp";
@@ -133,6 +134,156 @@ describe("bearer", () => {
     assert.equal(await open("?channel=x"), 401);
     assert.equal(await open("?channel=x&access_token=wrong"), 401);
     assert.equal(await open(`?channel=x&access_token=${SECRET}`), 101);
+  });
+});
+
+/**
+ * Sends one HTTP/1.1 request over a raw socket, headers exactly as given (fetch refuses
+ * `Upgrade`, node's http client treats it specially). Resolves with the status line's code.
+ */
+function rawStatus(base, head, body = "") {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: url.hostname, port: Number(url.port) }, () => socket.write(`${head}\r\n\r\n${body}`));
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk) => {
+      text += chunk;
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (m) {
+        socket.destroy();
+        resolve(Number(m[1]));
+      }
+    });
+    socket.on("error", reject);
+    socket.setTimeout(15000, () => {
+      socket.destroy();
+      reject(new Error(`no answer to ${head.split("\r\n")[0]}`));
+    });
+  });
+}
+
+describe("bearer: a query token counts only on a real /events WebSocket handshake", () => {
+  const SECRET = "q-token-secret";
+  let w;
+  before(async () => {
+    w = await bootWithAuth("auth-bearer-query", "bearer", { PHOTON_MCP_BEARER: SECRET });
+  });
+  after(async () => {
+    await w?.stop();
+  });
+
+  const host = () => `Host: ${new URL(w.url).host}`;
+  const handshake = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13";
+
+  test("POST /mcp?access_token= is 401 even with upgrade headers; nothing runs", async () => {
+    const body = JSON.stringify(call("bump"));
+    for (const extra of ["Upgrade: websocket\r\nConnection: Upgrade", handshake]) {
+      const status = await rawStatus(w.url, `POST /mcp?access_token=${SECRET} HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nAccept: application/json\r\n${extra}\r\nContent-Length: ${body.length}`, body);
+      assert.equal(status, 401, extra);
+    }
+    const r = await rpc(w.url, call("bumps"), bearer(SECRET));
+    assert.equal(r.body.result.structuredContent.bumps, 0, "a call authorised by a query token ran");
+  });
+
+  test("GET /events?access_token= without a complete handshake, and GET / or /mcp with one, are refused", async () => {
+    for (const [path, extra] of [
+      [`/events?channel=x&access_token=${SECRET}`, "Upgrade: websocket\r\nConnection: Upgrade"],
+      [`/events?channel=x&access_token=${SECRET}`, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13"],
+      [`/?access_token=${SECRET}`, handshake],
+      [`/mcp?access_token=${SECRET}`, handshake],
+    ]) {
+      // 401 from the Worker, or 400 where workerd itself refuses a broken handshake first.
+      const status = await rawStatus(w.url, `GET ${path} HTTP/1.1\r\n${host()}\r\n${extra}`);
+      assert.ok(status === 401 || (status === 400 && path.startsWith("/events")), `${path} ${extra}: ${status}`);
+    }
+    // The complete handshake on /events is accepted.
+    assert.equal(await rawStatus(w.url, `GET /events?channel=x&access_token=${SECRET} HTTP/1.1\r\n${host()}\r\n${handshake}`), 101);
+  });
+});
+
+describe("auth is decided from the headers, before the body is read (Miniflare, no dev proxy)", () => {
+  const SECRET = "slow-body-secret";
+  let mf;
+  let url;
+  before(async () => {
+    // wrangler dev's local proxy buffers request bodies, so the Worker would only see a slow
+    // body once complete there; Miniflare serves workerd directly.
+    const dir = buildFixture("auth-bearer-slow", "../hostile/hostile.photon.ts", { auth: "bearer" });
+    const script = dryRunBundle(dir);
+    const toml = readFileSync(join(dir, "wrangler.toml"), "utf8");
+    const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
+    const flags = JSON.parse(/^compatibility_flags\s*=\s*(\[.*\])/m.exec(toml)?.[1] ?? "[]");
+    const durableObjects = {};
+    for (const m of toml.matchAll(/name\s*=\s*"([A-Z_]+)"\s*\nclass_name\s*=\s*"(\w+)"/g)) durableObjects[m[1]] = { className: m[2], useSQLite: true };
+    const { Miniflare } = await import("miniflare");
+    mf = new Miniflare({ modules: true, script, compatibilityDate: date, compatibilityFlags: flags, durableObjects, bindings: { PHOTON_MCP_BEARER: SECRET }, host: "127.0.0.1", port: 0 });
+    url = String(await mf.ready);
+  });
+  after(async () => {
+    await mf?.dispose();
+  });
+
+  /** Sends the headers, then the body one byte every 200 ms; resolves with the status and how much body was sent by then. */
+  function trickle(headers, body) {
+    const u = new URL(url);
+    return new Promise((resolve, reject) => {
+      let sent = 0;
+      let timer = null;
+      const socket = netConnect({ host: u.hostname, port: Number(u.port) }, () => {
+        socket.write(`POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nAccept: application/json\r\n${headers}Content-Length: ${body.length}\r\n\r\n`);
+        timer = setInterval(() => {
+          if (sent < body.length) socket.write(body[sent++]);
+        }, 200);
+      });
+      let text = "";
+      socket.setEncoding("latin1");
+      socket.on("data", (chunk) => {
+        text += chunk;
+        const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+        if (m) {
+          clearInterval(timer);
+          socket.destroy();
+          resolve({ status: Number(m[1]), sent, total: body.length });
+        }
+      });
+      socket.on("error", (e) => {
+        clearInterval(timer);
+        reject(e);
+      });
+    });
+  }
+
+  test("a tokenless or wrong-token body sent slowly gets its 401 before the body is done", async () => {
+    // 120 bytes at 5 bytes/s would take 24 s; the answer must come while it is still arriving.
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(60) } });
+    for (const headers of ["", "Authorization: Bearer wrong\r\n"]) {
+      const r = await trickle(headers, body);
+      assert.equal(r.status, 401, JSON.stringify(r));
+      assert.ok(r.sent < r.total / 2, `the 401 came after ${r.sent} of ${r.total} bytes`);
+    }
+    // A query token with a broken handshake (wrangler dev's proxy refuses some and replaces the
+    // key with its own, so the Worker's own check is proven here) or on POST /mcp counts for
+    // nothing; the complete handshake is accepted.
+    const u = new URL(url);
+    for (const [line, extra] of [
+      [`GET /events?channel=x&access_token=${SECRET}`, "Upgrade: websocket\r\nConnection: Upgrade"],
+      [`GET /events?channel=x&access_token=${SECRET}`, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13"],
+      [`GET /events?channel=x&access_token=${SECRET}`, "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8"],
+    ]) {
+      const status = await rawStatus(url, `${line} HTTP/1.1\r\nHost: ${u.host}\r\n${extra}`);
+      assert.equal(status, 401, `${line} ${extra}`);
+    }
+    const complete = await rawStatus(url, `GET /events?channel=x&access_token=${SECRET} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13`);
+    assert.equal(complete, 101);
+    const pingBody = JSON.stringify(ping);
+    const post = await rawStatus(url, `POST /mcp?access_token=${SECRET} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nContent-Length: ${pingBody.length}`, pingBody);
+    assert.equal(post, 401);
+    // The right token is answered once the body is complete (a short one, to keep this quick).
+    const short = JSON.stringify(ping);
+    const good = await trickle(`Authorization: Bearer ${SECRET}\r\n`, short);
+    assert.equal(good.status, 200);
+    assert.equal(good.sent, good.total);
   });
 });
 
