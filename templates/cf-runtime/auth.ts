@@ -29,16 +29,16 @@
 //!           PHOTON_MCP_ISSUER       expected `iss` (exact match)
 //!           PHOTON_MCP_AUDIENCE     expected `aud` (this server's resource URI; RFC 8707)
 
-import type { Caller } from './mcp';
-import type { Manifest } from './types';
+import type { Caller } from "./mcp";
+import type { Manifest } from "./types";
 
 export type Refusal = { ok: false; response: Response };
 export type AuthResult = { ok: true; caller: Caller } | Refusal;
 
-const REALM = 'photon-cf';
+const REALM = "photon-cf";
 const MAX_TOKEN_LENGTH = 16 * 1024;
 
-const ANONYMOUS: Caller = { id: 'anonymous', anonymous: true };
+const ANONYMOUS: Caller = { id: "anonymous", anonymous: true };
 
 /**
  * Decides whether `request` may proceed. `method` is the JSON-RPC method (or e.g. `events` for a
@@ -67,8 +67,8 @@ export async function authorizeWith(
   method: string,
   toolName?: string,
 ): Promise<AuthResult> {
-  const mode = manifest.auth?.mode ?? 'none';
-  if (mode === 'none') return { ok: true, caller: ANONYMOUS };
+  const mode = manifest.auth?.mode ?? "none";
+  if (mode === "none") return { ok: true, caller: ANONYMOUS };
 
   let identity = verified.get(request);
   if (identity === undefined) {
@@ -79,12 +79,13 @@ export async function authorizeWith(
   if (!outcome.ok) return outcome;
   if (outcome.claims === null) return { ok: true, caller: outcome.caller };
   const granted = scopesOf(outcome.claims);
-  if (method === 'tools/call' && toolName !== undefined) {
+  if (method === "tools/call" && toolName !== undefined) {
     const host = manifest.photons[manifest.host];
-    const info = host && Object.prototype.hasOwnProperty.call(host.methods, toolName) ? host.methods[toolName] : undefined;
+    const info = host && Object.hasOwn(host.methods, toolName) ? host.methods[toolName] : undefined;
     const required = info?.scopes ?? [];
     const missing = required.filter((scope) => !granted.includes(scope));
-    if (missing.length > 0) return forbidden(required, `the token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
+    if (missing.length > 0)
+      return forbidden(required, `the token lacks the scope${missing.length > 1 ? "s" : ""} ${missing.join(" ")}`);
   }
   return { ok: true, caller: outcome.caller };
 }
@@ -94,42 +95,58 @@ type Identity = { ok: true; caller: Caller; claims: Record<string, unknown> | nu
 const verified = new WeakMap<Request, Promise<Identity>>();
 
 /** The token check, from the headers (and an upgrade's query) alone. */
-async function identify(verifyJwt: VerifyJwt | null, request: Request, env: Record<string, unknown>, mode: string): Promise<Identity> {
+async function identify(
+  verifyJwt: VerifyJwt | null,
+  request: Request,
+  env: Record<string, unknown>,
+  mode: string,
+): Promise<Identity> {
   const token = tokenOf(request);
-  if (token === 'malformed') return unauthorized('invalid_request', 'malformed Authorization header: expected "Bearer <token>"', 400);
+  if (token === "malformed")
+    return unauthorized("invalid_request", 'malformed Authorization header: expected "Bearer <token>"', 400);
 
-  if (mode === 'bearer') {
+  if (mode === "bearer") {
     const secret = env.PHOTON_MCP_BEARER;
-    if (typeof secret !== 'string' || secret === '') {
-      return misconfigured('auth mode is bearer but the PHOTON_MCP_BEARER secret is not set (wrangler secret put PHOTON_MCP_BEARER)');
+    if (typeof secret !== "string" || secret === "") {
+      return misconfigured(
+        "auth mode is bearer but the PHOTON_MCP_BEARER secret is not set (wrangler secret put PHOTON_MCP_BEARER)",
+      );
     }
-    if (token === null) return unauthorized(null, 'a bearer token is required');
-    if (!(await constantTimeEqual(token, secret))) return unauthorized('invalid_token', 'the bearer token is not valid');
-    return { ok: true, caller: { id: 'bearer', anonymous: false, claims: {} }, claims: null };
+    if (token === null) return unauthorized(null, "a bearer token is required");
+    if (!(await constantTimeEqual(token, secret)))
+      return unauthorized("invalid_token", "the bearer token is not valid");
+    return { ok: true, caller: { id: "bearer", anonymous: false, claims: {} }, claims: null };
   }
 
-  if (mode === 'jwt') {
+  if (mode === "jwt") {
     const issuer = env.PHOTON_MCP_ISSUER;
     const audience = env.PHOTON_MCP_AUDIENCE;
-    if (typeof issuer !== 'string' || issuer === '' || typeof audience !== 'string' || audience === '') {
-      return misconfigured('auth mode is jwt but PHOTON_MCP_ISSUER and PHOTON_MCP_AUDIENCE are not both set');
+    if (typeof issuer !== "string" || issuer === "" || typeof audience !== "string" || audience === "") {
+      return misconfigured("auth mode is jwt but PHOTON_MCP_ISSUER and PHOTON_MCP_AUDIENCE are not both set");
     }
     if (!hasJwksSource(env)) {
-      return misconfigured('auth mode is jwt but neither PHOTON_MCP_JWKS nor PHOTON_MCP_JWKS_URL is set');
+      return misconfigured("auth mode is jwt but neither PHOTON_MCP_JWKS nor PHOTON_MCP_JWKS_URL is set");
     }
     if (verifyJwt === null) {
-      return misconfigured('auth mode is jwt but the worker entry does not use cf-runtime/jwt.ts; rebuild with --auth jwt');
+      return misconfigured(
+        "auth mode is jwt but the worker entry does not use cf-runtime/jwt.ts; rebuild with --auth jwt",
+      );
     }
-    if (token === null) return unauthorized(null, 'a bearer token (JWT) is required');
+    if (token === null) return unauthorized(null, "a bearer token (JWT) is required");
     let claims: Record<string, unknown>;
     try {
       claims = await verifyJwt(token, env, issuer, audience);
     } catch (error) {
       if (error instanceof JwksUnavailable) return misconfigured(error.message);
-      return unauthorized('invalid_token', error instanceof Error ? error.message : 'invalid token');
+      return unauthorized("invalid_token", error instanceof Error ? error.message : "invalid token");
     }
-    const caller: Caller = { id: typeof claims.sub === 'string' ? claims.sub : 'unknown', anonymous: false, scope: scopesOf(claims).join(' '), claims };
-    if (typeof claims.name === 'string') caller.name = claims.name;
+    const caller: Caller = {
+      id: typeof claims.sub === "string" ? claims.sub : "unknown",
+      anonymous: false,
+      scope: scopesOf(claims).join(" "),
+      claims,
+    };
+    if (typeof claims.name === "string") caller.name = claims.name;
     return { ok: true, caller, claims };
   }
 
@@ -139,30 +156,31 @@ async function identify(verifyJwt: VerifyJwt | null, request: Request, env: Reco
 // ─── tokens ────────────────────────────────────────────────────────────────────────────────
 
 /** The bearer token of the request, null when none was sent, 'malformed' for a bad header. */
-function tokenOf(request: Request): string | null | 'malformed' {
-  const header = request.headers.get('authorization');
+function tokenOf(request: Request): string | null | "malformed" {
+  const header = request.headers.get("authorization");
   if (header !== null) {
     const match = /^bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i.exec(header);
-    if (!match || match[1].length > MAX_TOKEN_LENGTH) return 'malformed';
+    if (!match || match[1].length > MAX_TOKEN_LENGTH) return "malformed";
     return match[1];
   }
   if (isEventsHandshake(request)) {
-    const fromQuery = new URL(request.url).searchParams.get('access_token');
-    if (fromQuery !== null) return fromQuery.length > 0 && fromQuery.length <= MAX_TOKEN_LENGTH ? fromQuery : 'malformed';
+    const fromQuery = new URL(request.url).searchParams.get("access_token");
+    if (fromQuery !== null)
+      return fromQuery.length > 0 && fromQuery.length <= MAX_TOKEN_LENGTH ? fromQuery : "malformed";
   }
   return null;
 }
 
 /** A real WebSocket opening handshake (RFC 6455 §4.1) on `GET /events`: the only place a query token counts. */
 function isEventsHandshake(request: Request): boolean {
-  if (request.method !== 'GET') return false;
-  const path = new URL(request.url).pathname.replace(/\/+$/, '');
-  if (path !== '/events') return false;
+  if (request.method !== "GET") return false;
+  const path = new URL(request.url).pathname.replace(/\/+$/, "");
+  if (path !== "/events") return false;
   const h = request.headers;
-  const key = h.get('sec-websocket-key') ?? '';
+  const key = h.get("sec-websocket-key") ?? "";
   return (
-    (h.get('upgrade') ?? '').toLowerCase() === 'websocket' &&
-    h.get('sec-websocket-version') === '13' &&
+    (h.get("upgrade") ?? "").toLowerCase() === "websocket" &&
+    h.get("sec-websocket-version") === "13" &&
     /^[A-Za-z0-9+/]{22}==$/.test(key.trim())
   );
 }
@@ -174,8 +192,8 @@ function isEventsHandshake(request: Request): boolean {
 async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
   const encoder = new TextEncoder();
   const [a, b] = await Promise.all([
-    crypto.subtle.digest('SHA-256', encoder.encode(given)),
-    crypto.subtle.digest('SHA-256', encoder.encode(expected)),
+    crypto.subtle.digest("SHA-256", encoder.encode(given)),
+    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
   ]);
   const x = new Uint8Array(a);
   const y = new Uint8Array(b);
@@ -185,9 +203,9 @@ async function constantTimeEqual(given: string, expected: string): Promise<boole
 }
 
 function scopesOf(claims: Record<string, unknown>): string[] {
-  if (typeof claims.scope === 'string') return claims.scope.split(/\s+/).filter(Boolean);
-  if (Array.isArray(claims.scp)) return claims.scp.filter((s): s is string => typeof s === 'string');
-  if (typeof claims.scp === 'string') return claims.scp.split(/\s+/).filter(Boolean);
+  if (typeof claims.scope === "string") return claims.scope.split(/\s+/).filter(Boolean);
+  if (Array.isArray(claims.scp)) return claims.scp.filter((s): s is string => typeof s === "string");
+  if (typeof claims.scp === "string") return claims.scp.split(/\s+/).filter(Boolean);
   return [];
 }
 
@@ -198,52 +216,62 @@ function scopesOf(claims: Record<string, unknown>): string[] {
  * which only a `--auth jwt` project has, so bearer Workers bundle no JWT code. Throws
  * `JwksUnavailable` when the keys cannot be had (503), any other error for a bad token (401).
  */
-export type VerifyJwt = (token: string, env: Record<string, unknown>, issuer: string, audience: string) => Promise<Record<string, unknown>>;
+export type VerifyJwt = (
+  token: string,
+  env: Record<string, unknown>,
+  issuer: string,
+  audience: string,
+) => Promise<Record<string, unknown>>;
 
 /** The JWKS could not be loaded: a server-side problem, so 503, never a pass. */
 export class JwksUnavailable extends Error {}
 
 function hasJwksSource(env: Record<string, unknown>): boolean {
-  return (typeof env.PHOTON_MCP_JWKS === 'string' && env.PHOTON_MCP_JWKS !== '') ||
-    (typeof env.PHOTON_MCP_JWKS === 'object' && env.PHOTON_MCP_JWKS !== null) ||
-    (typeof env.PHOTON_MCP_JWKS_URL === 'string' && env.PHOTON_MCP_JWKS_URL !== '');
+  return (
+    (typeof env.PHOTON_MCP_JWKS === "string" && env.PHOTON_MCP_JWKS !== "") ||
+    (typeof env.PHOTON_MCP_JWKS === "object" && env.PHOTON_MCP_JWKS !== null) ||
+    (typeof env.PHOTON_MCP_JWKS_URL === "string" && env.PHOTON_MCP_JWKS_URL !== "")
+  );
 }
 
 // ─── responses ─────────────────────────────────────────────────────────────────────────────
 
 function quote(value: string): string {
-  return `"${value.replace(/["\\]/g, '')}"`;
+  return `"${value.replace(/["\\]/g, "")}"`;
 }
 
-function unauthorized(error: 'invalid_token' | 'invalid_request' | null, description: string, status = 401): Refusal {
+function unauthorized(error: "invalid_token" | "invalid_request" | null, description: string, status = 401): Refusal {
   const params = [`realm=${quote(REALM)}`];
   if (error !== null) params.push(`error=${quote(error)}`, `error_description=${quote(description)}`);
   return {
     ok: false,
-    response: new Response(JSON.stringify({ error: error ?? 'unauthorized', error_description: description }), {
+    response: new Response(JSON.stringify({ error: error ?? "unauthorized", error_description: description }), {
       status,
-      headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${params.join(', ')}` },
+      headers: { "content-type": "application/json", "www-authenticate": `Bearer ${params.join(", ")}` },
     }),
   };
 }
 
 function forbidden(required: string[], description: string): Refusal {
-  const header = `Bearer realm=${quote(REALM)}, error="insufficient_scope", scope=${quote(required.join(' '))}, error_description=${quote(description)}`;
+  const header = `Bearer realm=${quote(REALM)}, error="insufficient_scope", scope=${quote(required.join(" "))}, error_description=${quote(description)}`;
   return {
     ok: false,
-    response: new Response(JSON.stringify({ error: 'insufficient_scope', error_description: description, scope: required.join(' ') }), {
-      status: 403,
-      headers: { 'content-type': 'application/json', 'www-authenticate': header },
-    }),
+    response: new Response(
+      JSON.stringify({ error: "insufficient_scope", error_description: description, scope: required.join(" ") }),
+      {
+        status: 403,
+        headers: { "content-type": "application/json", "www-authenticate": header },
+      },
+    ),
   };
 }
 
 function misconfigured(description: string): Refusal {
   return {
     ok: false,
-    response: new Response(JSON.stringify({ error: 'server_error', error_description: description }), {
+    response: new Response(JSON.stringify({ error: "server_error", error_description: description }), {
       status: 503,
-      headers: { 'content-type': 'application/json' },
+      headers: { "content-type": "application/json" },
     }),
   };
 }

@@ -34,7 +34,11 @@ function userDefines(photon: object, key: string): boolean {
   const own = Object.getOwnPropertyDescriptor(photon, key);
   // A class field without initializer (`memory?: any`) is an own property holding undefined.
   if (own) return !("value" in own) || own.value !== undefined;
-  for (let proto = Object.getPrototypeOf(photon); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(photon);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     if (Object.hasOwn(proto, key)) return true;
   }
   return false;
@@ -60,16 +64,28 @@ export function withCfCapabilities<T extends object>(photon: T, caps: CfCapabili
 /** The emit helpers of a plain class, each one an `emit` of the event the local runtime sends. */
 export function emitHelpers(emit: (data: unknown) => void) {
   return {
-    status: (message: string, value?: number) => emit(value === undefined ? { emit: "status", message } : { emit: "status", message, value }),
-    progress: (value: number, message?: string, meta?: Record<string, unknown>) => emit({ emit: "progress", value, message, ...(meta ? { meta } : {}) }),
+    status: (message: string, value?: number) =>
+      emit(value === undefined ? { emit: "status", message } : { emit: "status", message, value }),
+    progress: (value: number, message?: string, meta?: Record<string, unknown>) =>
+      emit({ emit: "progress", value, message, ...(meta ? { meta } : {}) }),
     toast: (message: string, options: Record<string, unknown> = {}) => emit({ emit: "toast", message, ...options }),
-    log: (message: string, options: { level?: string; data?: unknown } = {}) => emit({ emit: "log", message, level: options.level ?? "info", data: options.data }),
+    log: (message: string, options: { level?: string; data?: unknown } = {}) =>
+      emit({ emit: "log", message, level: options.level ?? "info", data: options.data }),
     thinking: (active = true) => emit({ emit: "thinking", active }),
     render: (format?: string, value?: unknown) => {
       if (format === undefined) return emit({ emit: "render:clear" });
-      if (format === "status") return emit(typeof value === "string" ? { emit: "status", message: value } : { emit: "status", ...(value as object) });
-      if (format === "progress") return emit(typeof value === "number" ? { emit: "progress", value } : { emit: "progress", ...(value as object) });
-      if (format === "toast") return emit(typeof value === "string" ? { emit: "toast", message: value } : { emit: "toast", ...(value as object) });
+      if (format === "status")
+        return emit(
+          typeof value === "string" ? { emit: "status", message: value } : { emit: "status", ...(value as object) },
+        );
+      if (format === "progress")
+        return emit(
+          typeof value === "number" ? { emit: "progress", value } : { emit: "progress", ...(value as object) },
+        );
+      if (format === "toast")
+        return emit(
+          typeof value === "string" ? { emit: "toast", message: value } : { emit: "toast", ...(value as object) },
+        );
       emit({ emit: "render", format, value });
     },
   };

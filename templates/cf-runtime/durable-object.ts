@@ -14,12 +14,22 @@
 // runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
 
 import { DurableObject } from "cloudflare:workers";
-import { emitHelpers, withCfCapabilities } from "./capabilities";
 import type { CfCapabilities } from "./capabilities";
+import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
 import { LockTable, shareLocks } from "./locks";
-import { ANONYMOUS, askDefault, callContext, confirm, elicit, emitToCall, handleMcp, sample, validateArguments } from "./mcp";
 import type { Caller, McpHost } from "./mcp";
+import {
+  ANONYMOUS,
+  askDefault,
+  callContext,
+  confirm,
+  elicit,
+  emitToCall,
+  handleMcp,
+  sample,
+  validateArguments,
+} from "./mcp";
 import { createMemory } from "./memory";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
@@ -38,7 +48,9 @@ function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>): 
     const raw = env[p.env];
     if (raw === undefined || raw === null || raw === "") {
       if (p.optional) return undefined;
-      throw new Error(`${photon.name} is not configured: set ${p.env} (wrangler secret put ${p.env}, or [vars] in wrangler.toml)`);
+      throw new Error(
+        `${photon.name} is not configured: set ${p.env} (wrangler secret put ${p.env}, or [vars] in wrangler.toml)`,
+      );
     }
     if (p.type === "number") {
       const n = typeof raw === "number" ? raw : Number(raw);
@@ -76,7 +88,12 @@ type CallOutcome = { ok: true; result: unknown } | { ok: false; error: string };
  * Defines the Durable Object class of photon `name`. The generated entry does
  * `export class XPhotonDO extends definePhotonDO(X, manifest, "x", options) {}`.
  */
-export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name: string, options: RuntimeOptions = {}) {
+export function definePhotonDO(
+  PhotonCtor: PhotonClass,
+  manifest: Manifest,
+  name: string,
+  options: RuntimeOptions = {},
+) {
   const photon = manifest.photons[name];
   if (!photon) throw new Error(`photon-cf manifest has no photon named ${name}`);
   const isHost = name === manifest.host;
@@ -214,15 +231,20 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
       }
       const frame = JSON.stringify(event);
       const ns = hostBinding === undefined ? undefined : (this.env[hostBinding] as DurableObjectNamespace | undefined);
-      if (!ns) throw new Error(`${photon.name}: the binding ${hostBinding} of the host photon is missing from wrangler.toml`);
+      if (!ns)
+        throw new Error(`${photon.name}: the binding ${hostBinding} of the host photon is missing from wrangler.toml`);
       const instance = this.#instanceName ?? DEFAULT_INSTANCE;
-      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonPublish(c: string, f: string, i: string): Promise<number> };
+      const stub = ns.get(ns.idFromName(instance)) as unknown as {
+        photonPublish(c: string, f: string, i: string): Promise<number>;
+      };
       const sent = this.#forwarded.then(async () => {
         try {
           await stub.photonPublish(channel, frame, instance);
         } catch (e) {
           // An emit is fire-and-forget for the photon; a lost forward is logged, not thrown.
-          console.error(`${photon.name}: channel emit on ${channel} not delivered: ${e instanceof Error ? e.message : String(e)}`);
+          console.error(
+            `${photon.name}: channel emit on ${channel} not delivered: ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       });
       this.#forwarded = sent;
@@ -290,8 +312,13 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
         throw new Error(`this.call('${target}'): invalid instance name ${JSON.stringify(instance)}`);
       }
       const ns = this.env[manifest.photons[sibling].binding] as DurableObjectNamespace | undefined;
-      if (!ns) throw new Error(`this.call('${target}'): the binding ${manifest.photons[sibling].binding} is missing from wrangler.toml`);
-      const stub = ns.get(ns.idFromName(instance)) as unknown as { photonCall(m: string, p: unknown, i: string, c: Caller): Promise<CallOutcome> };
+      if (!ns)
+        throw new Error(
+          `this.call('${target}'): the binding ${manifest.photons[sibling].binding} is missing from wrangler.toml`,
+        );
+      const stub = ns.get(ns.idFromName(instance)) as unknown as {
+        photonCall(m: string, p: unknown, i: string, c: Caller): Promise<CallOutcome>;
+      };
       const outcome = await stub.photonCall(method, params, instance, callContext.getStore()?.caller ?? ANONYMOUS);
       if (!outcome.ok) throw new Error(outcome.error);
       return outcome.result;
@@ -300,7 +327,12 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
     // ── entry points ──
 
     /** DO RPC for `this.call` from a sibling photon in the same Worker; no URL leads here. */
-    async photonCall(method: string, params: unknown, instance: string, caller: Caller = ANONYMOUS): Promise<CallOutcome> {
+    async photonCall(
+      method: string,
+      params: unknown,
+      instance: string,
+      caller: Caller = ANONYMOUS,
+    ): Promise<CallOutcome> {
       try {
         await this.#learnInstance(instance);
         // The sibling runs on behalf of the original caller, with no stream of its own.

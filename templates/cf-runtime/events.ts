@@ -8,16 +8,16 @@
 //! (the outer Worker routes `/events` there), so a sibling photon's DO forwards its channel emits
 //! to that DO, which sends them with `publishFrame`.
 
-import { limitMessage, limitOf } from './limits';
+import { limitMessage, limitOf } from "./limits";
 
 /** Tags are namespaced so other runtime uses of hibernatable sockets can never receive events. */
-const TAG_PREFIX = 'ch:';
-const WILDCARD = '*';
+const TAG_PREFIX = "ch:";
+const WILDCARD = "*";
 /** workerd limits: 10 tags per socket, 256 characters per tag. */
 const MAX_CHANNELS = 10;
 const MAX_CHANNEL_LENGTH = 256 - TAG_PREFIX.length;
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const JSON_HEADERS = { "content-type": "application/json" };
 
 function refuse(status: number, error: string, extra: Record<string, string> = {}): Response {
   return new Response(JSON.stringify({ error }), { status, headers: { ...JSON_HEADERS, ...extra } });
@@ -30,16 +30,16 @@ function refuse(status: number, error: string, extra: Record<string, string> = {
  * per channel (limits.ts, from `env`): one more is 429 with a JSON error naming the limit.
  */
 export function acceptSubscriber(ctx: DurableObjectState, request: Request, env?: Record<string, unknown>): Response {
-  if (request.method !== 'GET') {
-    return refuse(405, 'GET /events with a WebSocket upgrade', { allow: 'GET' });
+  if (request.method !== "GET") {
+    return refuse(405, "GET /events with a WebSocket upgrade", { allow: "GET" });
   }
-  if ((request.headers.get('upgrade') ?? '').toLowerCase() !== 'websocket') {
-    return refuse(426, 'expected a WebSocket upgrade (Upgrade: websocket)', { upgrade: 'websocket' });
+  if ((request.headers.get("upgrade") ?? "").toLowerCase() !== "websocket") {
+    return refuse(426, "expected a WebSocket upgrade (Upgrade: websocket)", { upgrade: "websocket" });
   }
   const url = new URL(request.url);
-  const channels = Array.from(new Set(url.searchParams.getAll('channel')));
-  if (channels.length === 0 || channels.some((channel) => channel === '')) {
-    return refuse(400, 'missing channel: connect to /events?channel=<name> (or channel=* for every channel)');
+  const channels = Array.from(new Set(url.searchParams.getAll("channel")));
+  if (channels.length === 0 || channels.some((channel) => channel === "")) {
+    return refuse(400, "missing channel: connect to /events?channel=<name> (or channel=* for every channel)");
   }
   if (channels.length > MAX_CHANNELS) {
     return refuse(400, `at most ${MAX_CHANNELS} channels per socket`);
@@ -49,14 +49,14 @@ export function acceptSubscriber(ctx: DurableObjectState, request: Request, env?
     return refuse(400, `channel names are limited to ${MAX_CHANNEL_LENGTH} characters`);
   }
 
-  const perInstance = limitOf(env, 'eventSockets');
+  const perInstance = limitOf(env, "eventSockets");
   if (ctx.getWebSockets().length >= perInstance) {
-    return refuse(429, limitMessage('eventSockets', 'a new /events socket', perInstance));
+    return refuse(429, limitMessage("eventSockets", "a new /events socket", perInstance));
   }
-  const perChannel = limitOf(env, 'channelSockets');
+  const perChannel = limitOf(env, "channelSockets");
   const full = channels.find((channel) => ctx.getWebSockets(TAG_PREFIX + channel).length >= perChannel);
   if (full !== undefined) {
-    return refuse(429, limitMessage('channelSockets', `a new /events socket on channel '${full}'`, perChannel));
+    return refuse(429, limitMessage("channelSockets", `a new /events socket on channel '${full}'`, perChannel));
   }
 
   const pair = new WebSocketPair();
@@ -67,7 +67,7 @@ export function acceptSubscriber(ctx: DurableObjectState, request: Request, env?
     channels.map((channel) => TAG_PREFIX + channel),
   );
   // Keep-alive pings are answered by the runtime itself, without waking a hibernated object.
-  ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   return new Response(null, { status: 101, webSocket: client });
 }
 
@@ -122,13 +122,13 @@ export function onSocketClose(ws: WebSocket, code: number, reason: string): void
  * the second argument silently; keeping it is what those photons meant).
  */
 export function normalizeEmit(args: readonly unknown[]): unknown {
-  if (args.length >= 2 && typeof args[0] === 'string') return { event: args[0], data: args[1] };
+  if (args.length >= 2 && typeof args[0] === "string") return { event: args[0], data: args[1] };
   return args[0];
 }
 
 /** The channel an emitted event is published on, or null when it belongs to its caller only. */
 export function emitChannel(event: unknown): string | null {
-  if (typeof event !== 'object' || event === null) return null;
+  if (typeof event !== "object" || event === null) return null;
   const channel = (event as { channel?: unknown }).channel;
-  return typeof channel === 'string' && channel !== '' ? channel : null;
+  return typeof channel === "string" && channel !== "" ? channel : null;
 }

@@ -10,7 +10,12 @@ import type { Authorize, Manifest } from "./types";
  * slowly; the scope check, which needs the JSON-RPC method and tool, follows once the body is
  * in (auth.ts verifies the token of a request only once).
  */
-export async function authorizeHeaders(manifest: Manifest, authorize: Authorize | undefined, request: Request, env: Record<string, unknown>): Promise<Response | null> {
+export async function authorizeHeaders(
+  manifest: Manifest,
+  authorize: Authorize | undefined,
+  request: Request,
+  env: Record<string, unknown>,
+): Promise<Response | null> {
   if (manifest.auth.mode === "none" || !authorize) return null;
   const verdict = await authorize(request, env, manifest, "", undefined);
   return verdict.ok ? null : verdict.response;
@@ -24,7 +29,10 @@ export function internalErrorResponse(request: Request, error: unknown): Respons
   const message = internalError(`${request.method} ${new URL(request.url).pathname}`, error);
   const headers = { "Content-Type": "application/json" };
   if (new URL(request.url).pathname.replace(/\/+$/, "") === "/mcp") {
-    return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: INTERNAL_ERROR, message } }), { status: 200, headers });
+    return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: INTERNAL_ERROR, message } }), {
+      status: 200,
+      headers,
+    });
   }
   return new Response(JSON.stringify({ error: message }), { status: 500, headers });
 }

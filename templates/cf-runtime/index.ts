@@ -4,8 +4,8 @@
 // may leave out live in modules this one does not import: schedule.ts (cron-parser) and
 // auth.ts / jwt.ts (jose), which the entry imports itself and passes in RuntimeOptions.
 
-export { withCfCapabilities } from "./capabilities";
 export type { CfCapabilities } from "./capabilities";
+export { withCfCapabilities } from "./capabilities";
 export { definePhotonDO } from "./durable-object";
 export { PhotonGlobalStore } from "./memory";
 export { createWorker, MAX_BODY_BYTES } from "./outer-worker";

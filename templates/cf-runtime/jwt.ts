@@ -4,13 +4,13 @@
 //! ships it (and puts jose in package.json) only for such a build, so bearer Workers carry no
 //! JWT code. Decisions, status codes and RFC 6750 errors stay in auth.ts.
 
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import type { JWTVerifyGetKey } from 'jose';
-import { authorizeWith, JwksUnavailable } from './auth';
-import type { AuthResult } from './auth';
-import type { Manifest } from './types';
+import type { JWTVerifyGetKey } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
+import type { AuthResult } from "./auth";
+import { authorizeWith, JwksUnavailable } from "./auth";
+import type { Manifest } from "./types";
 
-const ALGORITHMS = ['ES256', 'RS256'];
+const ALGORITHMS = ["ES256", "RS256"];
 const SKEW_SECONDS = 60;
 /** How long a fetched JWKS is used without asking again. */
 const JWKS_TTL_MS = 10 * 60 * 1000;
@@ -28,7 +28,12 @@ export function authorize(
   return authorizeWith(verifyJwt, request, env, manifest, method, toolName);
 }
 
-async function verifyJwt(token: string, env: Record<string, unknown>, issuer: string, audience: string): Promise<Record<string, unknown>> {
+async function verifyJwt(
+  token: string,
+  env: Record<string, unknown>,
+  issuer: string,
+  audience: string,
+): Promise<Record<string, unknown>> {
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, keysOf(env), {
@@ -36,37 +41,41 @@ async function verifyJwt(token: string, env: Record<string, unknown>, issuer: st
       issuer,
       audience,
       clockTolerance: SKEW_SECONDS,
-      requiredClaims: ['exp'],
+      requiredClaims: ["exp"],
     }));
   } catch (error) {
     throw error instanceof JwksUnavailable ? error : new Error(reason(error, token));
   }
   // jose checks `iat` only together with maxTokenAge, which would make `iat` required; a token
   // minted in the future is refused as it always was.
-  if (typeof payload.iat === 'number' && payload.iat > Math.floor(Date.now() / 1000) + SKEW_SECONDS) {
-    throw new Error('token issued in the future');
+  if (typeof payload.iat === "number" && payload.iat > Math.floor(Date.now() / 1000) + SKEW_SECONDS) {
+    throw new Error("token issued in the future");
   }
   return payload;
 }
 
 /** The error description of a refused token, in the words the 401 always used. */
 function reason(error: unknown, token: string): string {
-  if (error instanceof errors.JWTExpired) return 'expired token';
+  if (error instanceof errors.JWTExpired) return "expired token";
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return 'wrong issuer';
-    if (error.claim === 'aud') return 'wrong audience';
-    if (error.claim === 'exp') return 'the token has no exp';
-    if (error.claim === 'nbf') return 'token not yet valid';
+    if (error.claim === "iss") return "wrong issuer";
+    if (error.claim === "aud") return "wrong audience";
+    if (error.claim === "exp") return "the token has no exp";
+    if (error.claim === "nbf") return "token not yet valid";
     return `invalid ${error.claim} claim`;
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "bad signature";
   if (error instanceof errors.JWKSNoMatchingKey) {
     const { kid } = headerOf(token);
-    return typeof kid === 'string' ? `unknown kid ${JSON.stringify(kid)}` : 'no JWKS key matches the token (send a kid)';
+    return typeof kid === "string"
+      ? `unknown kid ${JSON.stringify(kid)}`
+      : "no JWKS key matches the token (send a kid)";
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return `unsupported alg ${JSON.stringify(headerOf(token).alg)}: ES256 or RS256`;
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return `malformed token: ${error.message}`;
-  return error instanceof Error ? error.message : 'invalid token';
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return `unsupported alg ${JSON.stringify(headerOf(token).alg)}: ES256 or RS256`;
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return `malformed token: ${error.message}`;
+  return error instanceof Error ? error.message : "invalid token";
 }
 
 /** The token's header, for the error description only (jose has already refused the token). */
@@ -92,7 +101,10 @@ let local: { source: unknown; keys: JWTVerifyGetKey } | null = null;
  */
 function keysOf(env: Record<string, unknown>): JWTVerifyGetKey {
   const inline = env.PHOTON_MCP_JWKS;
-  const resolver = inline !== undefined && inline !== null && inline !== '' ? inlineKeys(inline) : remoteKeys(env.PHOTON_MCP_JWKS_URL as string);
+  const resolver =
+    inline !== undefined && inline !== null && inline !== ""
+      ? inlineKeys(inline)
+      : remoteKeys(env.PHOTON_MCP_JWKS_URL as string);
   return async (header, token) => {
     try {
       return await resolver(header, token);
@@ -105,7 +117,9 @@ function keysOf(env: Record<string, unknown>): JWTVerifyGetKey {
       ) {
         throw error;
       }
-      throw new JwksUnavailable(`the JWKS could not be used: ${error instanceof Error ? error.message : String(error)}`);
+      throw new JwksUnavailable(
+        `the JWKS could not be used: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
 }
@@ -113,11 +127,11 @@ function keysOf(env: Record<string, unknown>): JWTVerifyGetKey {
 function inlineKeys(inline: unknown): JWTVerifyGetKey {
   if (local !== null && local.source === inline) return local.keys;
   let jwks: unknown = inline;
-  if (typeof inline === 'string') {
+  if (typeof inline === "string") {
     try {
       jwks = JSON.parse(inline);
     } catch {
-      throw new JwksUnavailable('PHOTON_MCP_JWKS is not valid JSON');
+      throw new JwksUnavailable("PHOTON_MCP_JWKS is not valid JSON");
     }
   }
   let keys: JWTVerifyGetKey;
@@ -137,7 +151,7 @@ function remoteKeys(url: string): JWTVerifyGetKey {
     try {
       parsed = new URL(url);
     } catch {
-      throw new JwksUnavailable('PHOTON_MCP_JWKS_URL is not a URL');
+      throw new JwksUnavailable("PHOTON_MCP_JWKS_URL is not a URL");
     }
     keys = createRemoteJWKSet(parsed, { cacheMaxAge: JWKS_TTL_MS, cooldownDuration: JWKS_REFRESH_MIN_MS });
     remote.set(url, keys);

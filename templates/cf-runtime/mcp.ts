@@ -197,7 +197,12 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
   }
   const version = request.headers.get("Mcp-Protocol-Version");
   if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return rpcError(NO_ID, INVALID_REQUEST, `Unsupported Mcp-Protocol-Version '${shortPath(version)}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`, 400);
+    return rpcError(
+      NO_ID,
+      INVALID_REQUEST,
+      `Unsupported Mcp-Protocol-Version '${shortPath(version)}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
+      400,
+    );
   }
 
   let message: unknown;
@@ -207,7 +212,12 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
     return rpcError(NO_ID, PARSE_ERROR, "Parse error: the body is not valid JSON", 400);
   }
   if (Array.isArray(message)) {
-    return rpcError(NO_ID, INVALID_REQUEST, "JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request", 400);
+    return rpcError(
+      NO_ID,
+      INVALID_REQUEST,
+      "JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request",
+      400,
+    );
   }
   if (!isObject(message) || message.jsonrpc !== "2.0") {
     return rpcError(NO_ID, INVALID_REQUEST, "Invalid Request: expected a JSON-RPC 2.0 object", 400);
@@ -259,7 +269,9 @@ function jsonText(text: string, status = 200): Response {
 function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
   const requested = params.protocolVersion;
   const protocolVersion =
-    typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
+    typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
+      ? requested
+      : LATEST_PROTOCOL_VERSION;
   const result: Record<string, unknown> = {
     protocolVersion,
     capabilities: { tools: { listChanged: false }, logging: {} },
@@ -278,11 +290,19 @@ const MAX_ERROR_CHARS = 200;
  * Validates `args` against the method's inputSchema; throws -32602 naming the offending field.
  * Whatever the declared types (`any` included), no argument may nest deeper than MAX_DEPTH.
  */
-export function validateArguments(photon: string, tool: string, method: MethodInfo, args: Record<string, unknown>): void {
+export function validateArguments(
+  photon: string,
+  tool: string,
+  method: MethodInfo,
+  args: Record<string, unknown>,
+): void {
   for (const key of Object.keys(args)) {
     const at = tooDeep(args[key], MAX_DEPTH, key);
     if (at !== null) {
-      throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}')`);
+      throw new RpcError(
+        INVALID_PARAMS,
+        `Invalid arguments for tool '${shortPath(tool)}': '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}')`,
+      );
     }
   }
   const cacheKey = `${photon}\u0000${tool}`;
@@ -318,7 +338,12 @@ export function validateArguments(photon: string, tool: string, method: MethodIn
   throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': ${problems.join("; ")}`);
 }
 
-async function toolsCall(request: Request, id: string, params: Record<string, unknown>, host: McpHost): Promise<Response> {
+async function toolsCall(
+  request: Request,
+  id: string,
+  params: Record<string, unknown>,
+  host: McpHost,
+): Promise<Response> {
   const name = params.name;
   if (typeof name !== "string") throw new RpcError(INVALID_PARAMS, "Invalid params: 'name' must be a string");
   // Only listed tools: the manifest's tools array, never internal methods or anything else.
@@ -438,7 +463,8 @@ export function serverRequest(host: McpHost, capability: string, method: string,
     );
   }
   const max = limitOf(host.env, "pendingAsks");
-  if (host.pending.size >= max) return Promise.reject(new Error(limitMessage("pendingAsks", `this.${capability}() (${method})`, max)));
+  if (host.pending.size >= max)
+    return Promise.reject(new Error(limitMessage("pendingAsks", `this.${capability}() (${method})`, max)));
   const ms = requestTimeoutMs(host.env);
   const id = serverRequestId(host.instanceName);
   return new Promise((resolve, reject) => {
@@ -485,14 +511,22 @@ export function emitToCall(photon: string, data: unknown): void {
   const kind = d.emit;
   if ((kind === "progress" || kind === "status") && call.progressToken !== null) {
     const value = kind === "progress" && typeof d.value === "number" ? d.value : 0;
-    const progress: Record<string, unknown> = { progressToken: call.progressToken, progress: value <= 1 ? value * 100 : value, total: 100 };
+    const progress: Record<string, unknown> = {
+      progressToken: call.progressToken,
+      progress: value <= 1 ? value * 100 : value,
+      total: 100,
+    };
     if (typeof d.message === "string") progress.message = d.message;
     notify("notifications/progress", progress);
     return;
   }
   if (kind === "log") {
     const level = typeof d.level === "string" && LOG_LEVELS.includes(d.level) ? d.level : "info";
-    notify("notifications/message", { level, logger: photon, data: d.data !== undefined ? { message: d.message, data: d.data } : d.message });
+    notify("notifications/message", {
+      level,
+      logger: photon,
+      data: d.data !== undefined ? { message: d.message, data: d.data } : d.message,
+    });
     return;
   }
   if (kind === "render" || kind === "render:clear") {
@@ -529,8 +563,12 @@ export function askSchema(ask: AskParams): { schema: Record<string, unknown>; fi
   const required = ask.required !== false;
   const one = (field: string, prop: Record<string, unknown>) => {
     if (ask.message) prop.description ??= ask.message;
-    if (ask.default !== undefined && ["string", "number", "boolean"].includes(typeof ask.default)) prop.default = ask.default;
-    return { schema: { type: "object", properties: { [field]: prop }, ...(required ? { required: [field] } : {}) }, field };
+    if (ask.default !== undefined && ["string", "number", "boolean"].includes(typeof ask.default))
+      prop.default = ask.default;
+    return {
+      schema: { type: "object", properties: { [field]: prop }, ...(required ? { required: [field] } : {}) },
+      field,
+    };
   };
   switch (kind) {
     case "confirm":
@@ -543,7 +581,9 @@ export function askSchema(ask: AskParams): { schema: Record<string, unknown>; fi
     }
     case "select": {
       const values = (ask.options ?? []).map(optionValue);
-      return ask.multi ? one("selection", { type: "array", items: { type: "string", enum: values } }) : one("selection", { type: "string", enum: values });
+      return ask.multi
+        ? one("selection", { type: "array", items: { type: "string", enum: values } })
+        : one("selection", { type: "string", enum: values });
     }
     case "date":
       return one("value", { type: "string", format: "date" });
@@ -581,10 +621,16 @@ export async function elicit(host: McpHost, capability: string, ask: AskParams):
   if (!isObject(ask)) throw new TypeError("this.elicit: expected an ask object such as {ask: 'text', message}");
   // MCP-native form: the caller wrote the schema itself and gets the whole result back.
   if (isObject(ask.requestedSchema)) {
-    return serverRequest(host, capability, "elicitation/create", { message: ask.message ?? "", requestedSchema: ask.requestedSchema });
+    return serverRequest(host, capability, "elicitation/create", {
+      message: ask.message ?? "",
+      requestedSchema: ask.requestedSchema,
+    });
   }
   const { schema, field } = askSchema(ask);
-  const result = await serverRequest(host, capability, "elicitation/create", { message: ask.message ?? "", requestedSchema: schema });
+  const result = await serverRequest(host, capability, "elicitation/create", {
+    message: ask.message ?? "",
+    requestedSchema: schema,
+  });
   if (!isObject(result) || result.action !== "accept" || !isObject(result.content)) return askDefault(ask);
   return field === null ? result.content : (result.content[field] ?? askDefault(ask));
 }
@@ -600,7 +646,10 @@ export async function sample(host: McpHost, params: Record<string, unknown>): Pr
     if (typeof params.prompt !== "string") throw new TypeError("this.sample: give 'prompt' or 'messages'");
     messages = [{ role: "user", content: { type: "text", text: params.prompt } }];
   }
-  const request: Record<string, unknown> = { messages, maxTokens: typeof params.maxTokens === "number" ? params.maxTokens : 1024 };
+  const request: Record<string, unknown> = {
+    messages,
+    maxTokens: typeof params.maxTokens === "number" ? params.maxTokens : 1024,
+  };
   for (const k of ["systemPrompt", "temperature", "modelPreferences", "stopSequences", "includeContext", "metadata"]) {
     if (params[k] !== undefined) request[k] = params[k];
   }

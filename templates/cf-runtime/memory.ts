@@ -152,7 +152,9 @@ class GlobalBackend implements Backend {
 function toJson(value: unknown, key: string): string {
   const at = tooDeep(value, MAX_DEPTH);
   if (at !== null) {
-    throw new RangeError(`this.memory: the value for '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}'); store something flatter`);
+    throw new RangeError(
+      `this.memory: the value for '${shortPath(key)}' nests deeper than ${MAX_DEPTH} levels (at '${at}'); store something flatter`,
+    );
   }
   // Local memory writes JSON files: Date -> string, Map/Set -> {}, undefined -> null.
   const json = JSON.stringify(value);
@@ -224,11 +226,19 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       return (await backend.list(ns, prefix)).map(([k]) => k);
     },
     /** list(prefix?, scope?) locally; list({namespace, prefix, scope}) in the options-object form. */
-    async list<T = any>(prefixOrOptions?: string | MemoryOptions | null, scope?: ScopeArg): Promise<{ key: string; value: T }[]> {
+    async list<T = any>(
+      prefixOrOptions?: string | MemoryOptions | null,
+      scope?: ScopeArg,
+    ): Promise<{ key: string; value: T }[]> {
       let opts: ScopeArg = scope;
       let prefix = "";
       if (typeof prefixOrOptions === "string") prefix = prefixOrOptions;
-      else if (prefixOrOptions && typeof prefixOrOptions === "object") opts = { ...prefixOrOptions, ...(typeof scope === "object" && scope ? scope : {}), ...(typeof scope === "string" ? { scope } : {}) };
+      else if (prefixOrOptions && typeof prefixOrOptions === "object")
+        opts = {
+          ...prefixOrOptions,
+          ...(typeof scope === "object" && scope ? scope : {}),
+          ...(typeof scope === "string" ? { scope } : {}),
+        };
       const r = resolve(opts);
       return (await r.backend.list(r.ns, prefix || r.prefix)).map(([key, json]) => ({ key, value: JSON.parse(json) }));
     },
@@ -238,7 +248,8 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
       for (const [k, json] of await backend.list(ns, prefix)) {
         const v = JSON.parse(json);
         // defineProperty, not `out[k] = v`: a key `__proto__` must stay a key, not become the prototype.
-        if (v !== null) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (v !== null)
+          Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       return out;
     },
@@ -259,7 +270,9 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
         const json = toJson(next, key);
         if (await backend.cas(ns, key, before, json)) return JSON.parse(json);
       }
-      throw new Error(`this.memory.update('${key}'): gave up after ${GLOBAL_UPDATE_ATTEMPTS} conflicting concurrent updates`);
+      throw new Error(
+        `this.memory.update('${key}'): gave up after ${GLOBAL_UPDATE_ATTEMPTS} conflicting concurrent updates`,
+      );
     },
   };
   return memory;

@@ -11,8 +11,8 @@
 //   an auth mode without `authorize` refuses to start (fail closed).
 
 import { authorizeHeaders, internalErrorResponse } from "./guard";
-import { instanceFromServerRequestId } from "./mcp";
 import type { Caller } from "./mcp";
+import { instanceFromServerRequestId } from "./mcp";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
@@ -22,7 +22,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const CORS_HEADERS: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance",
+  "Access-Control-Allow-Headers":
+    "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance",
   "Access-Control-Expose-Headers": "Mcp-Session-Id, Mcp-Protocol-Version",
   "Access-Control-Max-Age": "86400",
 };
@@ -78,7 +79,8 @@ function peek(body: string): Peeked {
   const method = typeof msg.method === "string" ? msg.method : "";
   const tool = method === "tools/call" && isObject(params) && typeof params.name === "string" ? params.name : undefined;
   let instance: string | null = null;
-  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string") instance = params._meta.photonInstance;
+  if (isObject(params) && isObject(params._meta) && typeof params._meta.photonInstance === "string")
+    instance = params._meta.photonInstance;
   else if (msg.method === undefined) instance = instanceFromServerRequestId(msg.id);
   return { instance, method, tool };
 }
@@ -97,7 +99,9 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
   const authorize = options.authorize;
   if (manifest.auth.mode !== "none" && !authorize) {
     // Serving unauthenticated would be the silent failure; refusing to load is the loud one.
-    throw new Error(`photon-cf: auth mode ${manifest.auth.mode} but the worker entry passes no authorize; rebuild the project`);
+    throw new Error(
+      `photon-cf: auth mode ${manifest.auth.mode} but the worker entry passes no authorize; rebuild the project`,
+    );
   }
 
   async function route(request: Request, env: Record<string, unknown>): Promise<Response> {
@@ -116,9 +120,13 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       body = read;
       peeked = peek(body);
     }
-    const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
+    const instance =
+      url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {
-      return jsonResponse({ error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" }, 400);
+      return jsonResponse(
+        { error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" },
+        400,
+      );
     }
 
     // Auth (chosen at build time) guards every surface but the CORS preflight, before any
@@ -131,7 +139,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     }
 
     if (path === "/") {
-      if (request.method !== "GET" && request.method !== "HEAD") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      if (request.method !== "GET" && request.method !== "HEAD")
+        return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
       return jsonResponse({
         name: host.name,
         version: host.version,
@@ -143,7 +152,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     }
 
     const ns = env[host.binding] as DurableObjectNamespace | undefined;
-    if (!ns) return jsonResponse({ error: `the Durable Object binding ${host.binding} is missing from wrangler.toml` }, 500);
+    if (!ns)
+      return jsonResponse({ error: `the Durable Object binding ${host.binding} is missing from wrangler.toml` }, 500);
     const stub = ns.get(ns.idFromName(instance));
     url.pathname = path;
     const headers = new Headers(request.headers);

@@ -36,7 +36,9 @@ export function tooDeep(value: unknown, max: number = MAX_DEPTH, root = ""): str
   const seen = new Map<object, number>();
   const stack: { node: object; depth: number; path: string }[] = [{ node: value, depth: 1, path: root }];
   while (stack.length > 0) {
-    const { node, depth, path } = stack.pop()!;
+    const top = stack.pop();
+    if (top === undefined) break;
+    const { node, depth, path } = top;
     if (depth > max) return shortPath(path);
     if (typeof (node as { toJSON?: unknown }).toJSON === "function") continue;
     const before = seen.get(node);
@@ -45,13 +47,16 @@ export function tooDeep(value: unknown, max: number = MAX_DEPTH, root = ""): str
     if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) {
         const child = node[i];
-        if (isContainer(child)) stack.push({ node: child, depth: depth + 1, path: path === "" ? String(i) : `${path}.${i}` });
+        if (isContainer(child))
+          stack.push({ node: child, depth: depth + 1, path: path === "" ? String(i) : `${path}.${i}` });
       }
     } else {
       const keys = Object.keys(node);
       for (let i = keys.length - 1; i >= 0; i--) {
-        const child = (node as Record<string, unknown>)[keys[i]!];
-        if (isContainer(child)) stack.push({ node: child, depth: depth + 1, path: path === "" ? keys[i]! : `${path}.${keys[i]}` });
+        const key = keys[i] as string;
+        const child = (node as Record<string, unknown>)[key];
+        if (isContainer(child))
+          stack.push({ node: child, depth: depth + 1, path: path === "" ? key : `${path}.${key}` });
       }
     }
   }
@@ -65,7 +70,9 @@ export function depthUpTo(value: unknown, limit: number): number {
   const seen = new Map<object, number>();
   const stack: { node: object; depth: number }[] = [{ node: value, depth: 1 }];
   while (stack.length > 0) {
-    const { node, depth } = stack.pop()!;
+    const top = stack.pop();
+    if (top === undefined) break;
+    const { node, depth } = top;
     if (depth > deepest) deepest = depth;
     if (deepest > limit) return deepest;
     if (typeof (node as { toJSON?: unknown }).toJSON === "function") continue;
@@ -153,7 +160,7 @@ function valueEndAt(text: string, i: number): number {
     return text.length;
   }
   let j = i;
-  while (j < text.length && !",}] \t\n\r".includes(text[j]!)) j++;
+  while (j < text.length && !",}] \t\n\r".includes(text.charAt(j))) j++;
   return j;
 }
 

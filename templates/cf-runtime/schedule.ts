@@ -14,10 +14,10 @@
 //! a fixed number of storage reads however many exist, the count and a name -> id index are
 //! kept under `__rt__:sched:` next to the tasks (built once from the tasks when missing).
 
-import { CronExpressionParser } from 'cron-parser';
-import { limitMessage, limitOf } from './limits';
+import { CronExpressionParser } from "cron-parser";
+import { limitMessage, limitOf } from "./limits";
 
-export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'error';
+export type ScheduleStatus = "active" | "paused" | "completed" | "error";
 
 export interface ScheduledTask {
   id: string;
@@ -88,35 +88,35 @@ export interface Scheduler {
   syncDeclared(entries: { method: string; cron: string }[]): Promise<void>;
 }
 
-const KEY_PREFIX = '__sched__:';
+const KEY_PREFIX = "__sched__:";
 /** How many tasks are stored, and each task's id by name (kept by every create and delete). */
-const COUNT_KEY = '__rt__:sched:count';
-const NAME_PREFIX = '__rt__:sched:name:';
+const COUNT_KEY = "__rt__:sched:count";
+const NAME_PREFIX = "__rt__:sched:name:";
 /** Name prefix of the tasks that come from `@scheduled` tags rather than `create`. */
-export const DECLARED_PREFIX = '@scheduled:';
+export const DECLARED_PREFIX = "@scheduled:";
 /** An alarm may run a little early; a task due within this window runs now (as upstream). */
 const JITTER_MS = 1000;
 
 // The local provider's shorthands: the same strings, expanded to 5 fields so cron-parser
 // (which would read its own `@yearly` as a 6-field, seconds-first expression) sees plain cron.
 const SHORTHANDS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
 };
 
 /** Expands a shorthand and checks the expression; throws the local provider's message. */
 export function resolveCron(schedule: string): string {
-  if (typeof schedule !== 'string') {
+  if (typeof schedule !== "string") {
     throw new Error(`Invalid cron expression: ${JSON.stringify(schedule)}. Expected a string.`);
   }
   const trimmed = schedule.trim();
   const lower = trimmed.toLowerCase();
-  const expanded = Object.prototype.hasOwnProperty.call(SHORTHANDS, lower) ? SHORTHANDS[lower]! : trimmed;
+  const expanded = Object.hasOwn(SHORTHANDS, lower) ? (SHORTHANDS[lower] as string) : trimmed;
   // cron-parser also takes 6 fields (seconds first); the local runtime does not, and a
   // photon must behave the same in both places, so anything but 5 fields is refused here.
   if (expanded.split(/\s+/).length !== 5) {
@@ -125,7 +125,7 @@ export function resolveCron(schedule: string): string {
     );
   }
   try {
-    CronExpressionParser.parse(expanded, { tz: 'UTC' });
+    CronExpressionParser.parse(expanded, { tz: "UTC" });
   } catch (error) {
     throw new Error(`Invalid cron expression: '${schedule}'. ${messageOf(error)}`);
   }
@@ -134,7 +134,7 @@ export function resolveCron(schedule: string): string {
 
 /** The first firing strictly after `after` (ms since epoch), in UTC. */
 export function nextFiring(cron: string, after: number): number {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(after), tz: 'UTC' })
+  return CronExpressionParser.parse(cron, { currentDate: new Date(after), tz: "UTC" })
     .next()
     .getTime();
 }
@@ -144,34 +144,34 @@ function messageOf(error: unknown): string {
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') {
-    throw new Error('Schedule name must be a non-empty string.');
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new Error("Schedule name must be a non-empty string.");
   }
   return name;
 }
 
 function checkMethod(method: unknown): string {
-  if (typeof method !== 'string' || method === '') {
-    throw new Error('Schedule method must be the name of a method of this photon.');
+  if (typeof method !== "string" || method === "") {
+    throw new Error("Schedule method must be the name of a method of this photon.");
   }
   return method;
 }
 
 function checkParams(params: unknown): Record<string, unknown> {
   if (params === undefined || params === null) return {};
-  if (!isRecord(params)) throw new Error('Schedule params must be an object.');
+  if (!isRecord(params)) throw new Error("Schedule params must be an object.");
   // Stored as JSON: what a run receives is what survives a restart, so round-trip it now.
   return JSON.parse(JSON.stringify(params)) as Record<string, unknown>;
 }
 
 function checkMaxExecutions(value: unknown): number {
   if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new Error('maxExecutions must be a non-negative integer (0 = unlimited).');
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new Error("maxExecutions must be a non-negative integer (0 = unlimited).");
   }
   return value;
 }
@@ -189,7 +189,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   async function load(id: string): Promise<ScheduledTask | null> {
-    if (typeof id !== 'string' || id === '') return null;
+    if (typeof id !== "string" || id === "") return null;
     return (await storage.get<ScheduledTask>(keyOf(id))) ?? null;
   }
 
@@ -201,13 +201,13 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   function arm(task: ScheduledTask, from: number): void {
     delete task.nextRunAt;
-    if (task.status !== 'active') return;
+    if (task.status !== "active") return;
     try {
       task.nextRunAt = new Date(nextFiring(task.cron, from)).toISOString();
     } catch (error) {
       // Only reachable with an entry stored by an older build that accepted this expression: it
       // must not make every alarm throw (workerd would retry it) and stall the other tasks.
-      task.status = 'error';
+      task.status = "error";
       task.errorMessage = `Invalid cron expression: '${task.cron}'. ${messageOf(error)}`;
     }
   }
@@ -220,7 +220,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     const next = rearming.then(async () => {
       let earliest = Infinity;
       for (const task of await all()) {
-        if (task.status !== 'active' || !task.nextRunAt) continue;
+        if (task.status !== "active" || !task.nextRunAt) continue;
         earliest = Math.min(earliest, Date.parse(task.nextRunAt));
       }
       if (earliest === Infinity) await storage.deleteAlarm();
@@ -268,7 +268,8 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   async function indexRemove(tasks: ScheduledTask[]): Promise<void> {
     if (tasks.length === 0) return;
     const count = await countOf();
-    for (let i = 0; i < tasks.length; i += 128) await storage.delete(tasks.slice(i, i + 128).map((task) => NAME_PREFIX + task.name));
+    for (let i = 0; i < tasks.length; i += 128)
+      await storage.delete(tasks.slice(i, i + 128).map((task) => NAME_PREFIX + task.name));
     // At zero the count goes too: an instance without schedules keeps no runtime keys for them
     // (a missing count with no tasks rebuilds to zero at no cost).
     const left = count - tasks.length;
@@ -277,7 +278,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   async function findByName(name: string): Promise<ScheduledTask | null> {
-    if (typeof name !== 'string') return null;
+    if (typeof name !== "string") return null;
     await ensureIndex();
     const id = await storage.get<string>(NAME_PREFIX + name);
     if (id === undefined) return null;
@@ -288,7 +289,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   /** Moves the alarm earlier when `task` is due before it: O(1), where rearm reads every task. */
   function armEarlier(task: ScheduledTask): Promise<void> {
     const next = rearming.then(async () => {
-      if (task.status !== 'active' || !task.nextRunAt) return;
+      if (task.status !== "active" || !task.nextRunAt) return;
       const due = Date.parse(task.nextRunAt);
       const current = await storage.getAlarm();
       if (current === null || current > due) await storage.setAlarm(due);
@@ -298,8 +299,8 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   }
 
   async function create(options: CreateScheduleOptions): Promise<ScheduledTask> {
-    if (typeof options !== 'object' || options === null) {
-      throw new Error('schedule.create expects an options object.');
+    if (typeof options !== "object" || options === null) {
+      throw new Error("schedule.create expects an options object.");
     }
     const name = checkName(options.name);
     const cron = resolveCron(options.schedule);
@@ -310,8 +311,8 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     if (existing) {
       throw new Error(`Schedule '${name}' already exists (id: ${existing.id}). Use update() to modify it.`);
     }
-    const limit = limitOf(host.env, 'schedules');
-    if ((await countOf()) >= limit) throw new Error(limitMessage('schedules', `Schedule '${name}'`, limit));
+    const limit = limitOf(host.env, "schedules");
+    if ((await countOf()) >= limit) throw new Error(limitMessage("schedules", `Schedule '${name}'`, limit));
     const now = Date.now();
     const task: ScheduledTask = {
       id: crypto.randomUUID(),
@@ -321,12 +322,12 @@ export function createScheduler(host: SchedulerHost): Scheduler {
       params,
       fireOnce: options.fireOnce === true,
       maxExecutions,
-      status: 'active',
+      status: "active",
       createdAt: new Date(now).toISOString(),
       executionCount: 0,
       photonId: host.photonId,
     };
-    if (typeof options.description === 'string') task.description = options.description;
+    if (typeof options.description === "string") task.description = options.description;
     arm(task, now);
     await storage.put(keyOf(task.id), task);
     await indexAdd(task);
@@ -336,8 +337,8 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   async function update(id: string, updates: UpdateScheduleOptions): Promise<ScheduledTask> {
     const task = await mustLoad(id);
-    if (typeof updates !== 'object' || updates === null) {
-      throw new Error('schedule.update expects an options object.');
+    if (typeof updates !== "object" || updates === null) {
+      throw new Error("schedule.update expects an options object.");
     }
     let cronChanged = false;
     if (updates.schedule !== undefined) {
@@ -357,10 +358,10 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   async function pause(id: string): Promise<ScheduledTask> {
     const task = await mustLoad(id);
-    if (task.status !== 'active') {
+    if (task.status !== "active") {
       throw new Error(`Cannot pause task with status '${task.status}'. Only active tasks can be paused.`);
     }
-    task.status = 'paused';
+    task.status = "paused";
     arm(task, Date.now());
     await save(task);
     return task;
@@ -368,10 +369,10 @@ export function createScheduler(host: SchedulerHost): Scheduler {
 
   async function resume(id: string): Promise<ScheduledTask> {
     const task = await mustLoad(id);
-    if (task.status !== 'paused') {
+    if (task.status !== "paused") {
       throw new Error(`Cannot resume task with status '${task.status}'. Only paused tasks can be resumed.`);
     }
-    task.status = 'active';
+    task.status = "active";
     // Firings missed while paused are skipped: the next one is counted from now.
     arm(task, Date.now());
     await save(task);
@@ -421,15 +422,15 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     current.lastExecutionAt = new Date(startedAt).toISOString();
     current.executionCount += 1;
     if (failure !== null) {
-      current.status = 'error';
+      current.status = "error";
       current.errorMessage = failure;
     } else if (
-      current.status === 'active' &&
+      current.status === "active" &&
       (current.fireOnce || (current.maxExecutions > 0 && current.executionCount >= current.maxExecutions))
     ) {
-      current.status = 'completed';
+      current.status = "completed";
     }
-    if (current.status === 'active') {
+    if (current.status === "active") {
       // Count from the later of "now" and this run's due time (from before the run: an update
       // during the run has re-armed from its own "now" already), so missed firings collapse
       // into this one run instead of replaying one run per missed minute.
@@ -444,7 +445,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
   async function alarm(): Promise<void> {
     const now = Date.now();
     const isDue = (task: ScheduledTask | null): task is ScheduledTask =>
-      task !== null && task.status === 'active' && !!task.nextRunAt && Date.parse(task.nextRunAt) <= now + JITTER_MS;
+      task !== null && task.status === "active" && !!task.nextRunAt && Date.parse(task.nextRunAt) <= now + JITTER_MS;
     const due = (await all()).filter(isDue);
     // One after another: runs share the photon instance, as they do locally. Each task is read
     // again first, since an earlier run may have cancelled, paused or retimed it.
@@ -485,7 +486,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
           params: {},
           fireOnce: false,
           maxExecutions: 0,
-          status: 'active',
+          status: "active",
           createdAt: new Date(now).toISOString(),
           executionCount: 0,
           photonId: host.photonId,
@@ -514,7 +515,7 @@ export function createScheduler(host: SchedulerHost): Scheduler {
     }
     // Also re-arm when nothing changed but the alarm is missing (e.g. it was deleted while an
     // older deploy ran): the entries are the truth, the alarm is derived from them.
-    if (changed || (tasks.some((task) => task.status === 'active') && (await storage.getAlarm()) === null)) {
+    if (changed || (tasks.some((task) => task.status === "active") && (await storage.getAlarm()) === null)) {
       await rearm();
     }
   }

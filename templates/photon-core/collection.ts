@@ -2,7 +2,7 @@
 
 // biome-ignore-all lint/suspicious/noExplicitAny: items are the photon's own objects, of any shape (an interface type has no index signature, so only `any` accepts it); fields are read by name and compared as upstream's Collection compares them.
 
-type CompareOp = '=' | '!=' | '>' | '<' | '>=' | '<=' | '===';
+type CompareOp = "=" | "!=" | ">" | "<" | ">=" | "<=" | "===";
 type Key<T> = keyof T & string;
 
 const field = (item: unknown, key: string): any => (item as Record<string, unknown> | null)?.[key];
@@ -14,11 +14,11 @@ export class Collection<T> extends Array<T> {
   }
 
   // Non-enumerable, so the array's own keys stay its items.
-  private declare renderHint: { format: string; options?: Record<string, unknown> } | null;
+  declare private renderHint: { format: string; options?: Record<string, unknown> } | null;
 
   constructor(items?: T[] | number) {
     super();
-    Object.defineProperty(this, 'renderHint', { value: null, writable: true, enumerable: false });
+    Object.defineProperty(this, "renderHint", { value: null, writable: true, enumerable: false });
     if (Array.isArray(items)) for (const item of items) this.push(item);
   }
 
@@ -27,25 +27,26 @@ export class Collection<T> extends Array<T> {
   }
 
   where(key: Key<T>, opOrValue: unknown, value?: unknown): Collection<T> {
-    const [op, expected] = value === undefined ? (['=', opOrValue] as const) : ([opOrValue as CompareOp, value] as const);
+    const [op, expected] =
+      value === undefined ? (["=", opOrValue] as const) : ([opOrValue as CompareOp, value] as const);
     return this.query((item) => {
       const actual = field(item, key);
       switch (op) {
-        case '=':
+        case "=":
           // biome-ignore lint/suspicious/noDoubleEquals: '=' compares loosely as upstream's where() does ('1' matches 1); '===' is the strict one.
           return actual == expected;
-        case '===':
+        case "===":
           return actual === expected;
-        case '!=':
+        case "!=":
           // biome-ignore lint/suspicious/noDoubleEquals: the loose negation of '=' above.
           return actual != expected;
-        case '>':
+        case ">":
           return actual > (expected as any);
-        case '<':
+        case "<":
           return actual < (expected as any);
-        case '>=':
+        case ">=":
           return actual >= (expected as any);
-        case '<=':
+        case "<=":
           return actual <= (expected as any);
         default:
           return false;
@@ -65,11 +66,11 @@ export class Collection<T> extends Array<T> {
     return this.collect((item) => item[key]);
   }
 
-  sortBy(keyOrFn: Key<T> | ((a: T, b: T) => number), direction: 'asc' | 'desc' = 'asc'): Collection<T> {
+  sortBy(keyOrFn: Key<T> | ((a: T, b: T) => number), direction: "asc" | "desc" = "asc"): Collection<T> {
     const items = Array.from(this);
-    const sign = direction === 'asc' ? 1 : -1;
+    const sign = direction === "asc" ? 1 : -1;
     items.sort(
-      typeof keyOrFn === 'function'
+      typeof keyOrFn === "function"
         ? keyOrFn
         : (a, b) => (field(a, keyOrFn) < field(b, keyOrFn) ? -sign : field(a, keyOrFn) > field(b, keyOrFn) ? sign : 0),
     );
@@ -79,7 +80,7 @@ export class Collection<T> extends Array<T> {
   groupBy(keyOrFn: Key<T> | ((item: T) => string)): Record<string, Collection<T>> {
     const groups: Record<string, Collection<T>> = {};
     for (const item of this) {
-      const group = typeof keyOrFn === 'function' ? keyOrFn(item) : String(field(item, keyOrFn));
+      const group = typeof keyOrFn === "function" ? keyOrFn(item) : String(field(item, keyOrFn));
       const bucket = groups[group] ?? new Collection<T>();
       bucket.push(item);
       groups[group] = bucket;

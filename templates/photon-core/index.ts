@@ -5,12 +5,12 @@
 // `Collection`.
 
 export { Collection } from "./collection";
-export { ask, emit, io } from "./io";
 export type { AskYield, EmitYield } from "./io";
-export { Photon, PhotonMCP } from "./photon";
+export { ask, emit, io } from "./io";
 export type { PhotonMemory, PhotonSchedule } from "./photon";
-export { Cards, Chart, Field, Progress, Stats, Table } from "./ui";
+export { Photon, PhotonMCP } from "./photon";
 export type { FieldDefinition } from "./ui";
+export { Cards, Chart, Field, Progress, Stats, Table } from "./ui";
 
 import { Photon } from "./photon";
 export default Photon;

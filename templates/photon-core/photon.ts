@@ -10,10 +10,10 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: these are the types photons compile against, kept as loose as upstream @portel/photon-core's (`memory.get<T = any>`, `env: any`), so a photon written for the local runtime type-checks here unchanged.
 
 import { locksOf } from "../cf-runtime/locks";
-import { askYield, emitYield } from "./io";
 import type { AskYield } from "./io";
+import { askYield, emitYield } from "./io";
 
-type Scope = 'photon' | 'session' | 'global' | { scope?: string; namespace?: string };
+type Scope = "photon" | "session" | "global" | { scope?: string; namespace?: string };
 
 /** `this.memory` as photons call it (generic like the local MemoryProvider, for `get<T>(...)`). */
 export interface PhotonMemory {
@@ -31,10 +31,18 @@ export interface PhotonMemory {
 
 /** `this.schedule` (the local ScheduleProvider's API). */
 export interface PhotonSchedule {
-  create(options: { name: string; schedule: string; method: string; params?: Record<string, unknown>; description?: string; fireOnce?: boolean; maxExecutions?: number }): Promise<any>;
+  create(options: {
+    name: string;
+    schedule: string;
+    method: string;
+    params?: Record<string, unknown>;
+    description?: string;
+    fireOnce?: boolean;
+    maxExecutions?: number;
+  }): Promise<any>;
   get(id: string): Promise<any | null>;
   getByName(name: string): Promise<any | null>;
-  list(status?: 'active' | 'paused' | 'completed' | 'error'): Promise<any[]>;
+  list(status?: "active" | "paused" | "completed" | "error"): Promise<any[]>;
   update(id: string, updates: Record<string, unknown>): Promise<any>;
   pause(id: string): Promise<any>;
   resume(id: string): Promise<any>;
@@ -75,21 +83,21 @@ export class Photon {
   static getMCPName(): string {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it is called on, whose name is wanted.
     return this.name
-      .replace(/MCP$/, '')
-      .replace(/([A-Z])/g, '-$1')
+      .replace(/MCP$/, "")
+      .replace(/([A-Z])/g, "-$1")
       .toLowerCase()
-      .replace(/^-/, '');
+      .replace(/^-/, "");
   }
 
   /** Public methods of the subclass chain, without lifecycle hooks or `_private` ones. */
   static getToolMethods(): string[] {
-    const skip = new Set(['constructor', 'onInitialize', 'onShutdown', 'configure', 'getConfig']);
+    const skip = new Set(["constructor", "onInitialize", "onShutdown", "configure", "getConfig"]);
     const names: string[] = [];
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it is called on, whose methods are wanted.
     for (let proto = this.prototype; proto && proto !== Photon.prototype; proto = Object.getPrototypeOf(proto)) {
       for (const name of Object.getOwnPropertyNames(proto)) {
         const member = Object.getOwnPropertyDescriptor(proto, name)?.value;
-        if (!name.startsWith('_') && !skip.has(name) && typeof member === 'function' && !names.includes(name)) {
+        if (!name.startsWith("_") && !skip.has(name) && typeof member === "function" && !names.includes(name)) {
           names.push(name);
         }
       }
@@ -100,39 +108,39 @@ export class Photon {
   /** The base class's own dispatcher: passes the arguments object as is (no spreading). */
   async executeTool(toolName: string, parameters: unknown): Promise<unknown> {
     const method = (this as any)[toolName];
-    if (typeof method !== 'function') throw new Error(`Tool not found: ${toolName}`);
+    if (typeof method !== "function") throw new Error(`Tool not found: ${toolName}`);
     return method.call(this, parameters);
   }
 
   protected status(message: string, value?: number): void {
-    this.emit(value === undefined ? { emit: 'status', message } : { emit: 'status', message, value });
+    this.emit(value === undefined ? { emit: "status", message } : { emit: "status", message, value });
   }
 
   protected progress(value: number, message?: string, meta?: Record<string, unknown>): void {
-    this.emit(emitYield('progress', { value, message, meta }));
+    this.emit(emitYield("progress", { value, message, meta }));
   }
 
   protected toast(message: string, options: { type?: string; duration?: number } = {}): void {
-    this.emit({ emit: 'toast', message, ...options });
+    this.emit({ emit: "toast", message, ...options });
   }
 
   protected log(message: string, options: { level?: string; data?: unknown } = {}): void {
-    this.emit(emitYield('log', { message, level: options.level ?? 'info', data: options.data }));
+    this.emit(emitYield("log", { message, level: options.level ?? "info", data: options.data }));
   }
 
   protected thinking(active = true): void {
-    this.emit({ emit: 'thinking', active });
+    this.emit({ emit: "thinking", active });
   }
 
   /** No arguments clears; `status` / `progress` / `toast` go to their own events, like locally. */
   protected render(format?: string, value?: any): void {
     const shaped = (kind: string, key: string, scalar: string) =>
       typeof value === scalar ? { emit: kind, [key]: value } : { emit: kind, ...(value ?? {}) };
-    if (format === undefined) this.emit({ emit: 'render:clear' });
-    else if (format === 'status') this.emit(shaped('status', 'message', 'string'));
-    else if (format === 'progress') this.emit(shaped('progress', 'value', 'number'));
-    else if (format === 'toast') this.emit(shaped('toast', 'message', 'string'));
-    else this.emit({ emit: 'render', format, value });
+    if (format === undefined) this.emit({ emit: "render:clear" });
+    else if (format === "status") this.emit(shaped("status", "message", "string"));
+    else if (format === "progress") this.emit(shaped("progress", "value", "number"));
+    else if (format === "toast") this.emit(shaped("toast", "message", "string"));
+    else this.emit({ emit: "render", format, value });
   }
 
   /** Builds an ask yield: `const x = yield this.ask('select', 'Pick one', {options})`. */

@@ -14,13 +14,16 @@ abstract class UIType {
     return this;
   }
   title(title: string): this {
-    return this.set('title', title);
+    return this.set("title", title);
   }
   abstract toJSON(): Record<string, unknown>;
 }
 
 function labelOf(key: string): string {
-  const spaced = key.replace(/([A-Z])/g, ' $1').replace(/[_-]/g, ' ').trim();
+  const spaced = key
+    .replace(/([A-Z])/g, " $1")
+    .replace(/[_-]/g, " ")
+    .trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
@@ -34,19 +37,42 @@ export interface FieldDefinition {
 
 type FieldOptions = Record<string, unknown>;
 const FIELD_TYPES = [
-  'text', 'email', 'url', 'phone', 'number', 'currency', 'percent', 'date', 'datetime', 'time',
-  'boolean', 'image', 'avatar', 'gallery', 'file', 'badge', 'tags', 'rating', 'price', 'stock',
-  'quantity', 'user', 'reference',
+  "text",
+  "email",
+  "url",
+  "phone",
+  "number",
+  "currency",
+  "percent",
+  "date",
+  "datetime",
+  "time",
+  "boolean",
+  "image",
+  "avatar",
+  "gallery",
+  "file",
+  "badge",
+  "tags",
+  "rating",
+  "price",
+  "stock",
+  "quantity",
+  "user",
+  "reference",
 ] as const;
 type FieldType = (typeof FIELD_TYPES)[number];
 
 /** `Field.text('name')`, `Field.badge('status', {colors})`, ...: field definitions as data. */
 export const Field = Object.fromEntries(
-  FIELD_TYPES.map((type) => [type, (source: string, options?: FieldOptions): FieldDefinition => ({ type, source, options: options ?? {} })]),
+  FIELD_TYPES.map((type) => [
+    type,
+    (source: string, options?: FieldOptions): FieldDefinition => ({ type, source, options: options ?? {} }),
+  ]),
 ) as unknown as Record<FieldType, (source: string, options?: FieldOptions) => FieldDefinition>;
 
 export class Table extends UIType {
-  readonly _photonType = 'table' as const;
+  readonly _photonType = "table" as const;
   private cols: Row[] = [];
   private fieldList: FieldDefinition[] = [];
   private data: Row[] = [];
@@ -54,14 +80,15 @@ export class Table extends UIType {
     super();
     if (Array.isArray(data)) this.rows(data);
   }
-  column(key: string, label?: string, type = 'string', options?: Row): this {
+  column(key: string, label?: string, type = "string", options?: Row): this {
     this.cols.push({ key, label: label ?? labelOf(key), type, ...(options ?? {}) });
     return this;
   }
   columns(columns: unknown[]): this {
     for (const column of Array.isArray(columns) ? columns : []) {
-      if (Array.isArray(column)) this.column(String(column[0]), column[1] as string | undefined, column[2] as string | undefined);
-      else if (column && typeof column === 'object') this.cols.push(column as Row);
+      if (Array.isArray(column))
+        this.column(String(column[0]), column[1] as string | undefined, column[2] as string | undefined);
+      else if (column && typeof column === "object") this.cols.push(column as Row);
     }
     return this;
   }
@@ -85,86 +112,91 @@ export class Table extends UIType {
     return this.field({ type, source, options: options ?? {} });
   }
   text(source: string, options?: FieldOptions): this {
-    return this.typed('text', source, options);
+    return this.typed("text", source, options);
   }
   email(source: string, options?: FieldOptions): this {
-    return this.typed('email', source, options);
+    return this.typed("email", source, options);
   }
   url(source: string, options?: FieldOptions): this {
-    return this.typed('url', source, options);
+    return this.typed("url", source, options);
   }
   phone(source: string, options?: FieldOptions): this {
-    return this.typed('phone', source, options);
+    return this.typed("phone", source, options);
   }
   number(source: string, options?: FieldOptions): this {
-    return this.typed('number', source, options);
+    return this.typed("number", source, options);
   }
   currency(source: string, options?: FieldOptions): this {
-    return this.typed('currency', source, options);
+    return this.typed("currency", source, options);
   }
   percent(source: string, options?: FieldOptions): this {
-    return this.typed('percent', source, options);
+    return this.typed("percent", source, options);
   }
   date(source: string, options?: FieldOptions): this {
-    return this.typed('date', source, options);
+    return this.typed("date", source, options);
   }
   datetime(source: string, options?: FieldOptions): this {
-    return this.typed('datetime', source, options);
+    return this.typed("datetime", source, options);
   }
   boolean(source: string, options?: FieldOptions): this {
-    return this.typed('boolean', source, options);
+    return this.typed("boolean", source, options);
   }
   image(source: string, options?: FieldOptions): this {
-    return this.typed('image', source, options);
+    return this.typed("image", source, options);
   }
   avatar(source: string, options?: FieldOptions): this {
-    return this.typed('avatar', source, options);
+    return this.typed("avatar", source, options);
   }
   badge(source: string, options?: FieldOptions): this {
-    return this.typed('badge', source, options);
+    return this.typed("badge", source, options);
   }
   tags(source: string, options?: FieldOptions): this {
-    return this.typed('tags', source, options);
+    return this.typed("tags", source, options);
   }
   rating(source: string, options?: FieldOptions): this {
-    return this.typed('rating', source, options);
+    return this.typed("rating", source, options);
   }
   price(source: string, options?: FieldOptions): this {
-    return this.typed('price', source, options);
+    return this.typed("price", source, options);
   }
   stock(source: string, options?: FieldOptions): this {
-    return this.typed('stock', source, options);
+    return this.typed("stock", source, options);
   }
   user(source: string, options?: FieldOptions): this {
-    return this.typed('user', source, options);
+    return this.typed("user", source, options);
   }
   reference(source: string, options?: FieldOptions): this {
-    return this.typed('reference', source, options);
+    return this.typed("reference", source, options);
   }
   actions(items: unknown[], options?: FieldOptions): this {
-    return this.field({ type: 'actions', source: '', options: options ?? {}, actions: Array.isArray(items) ? items : [] });
+    return this.field({
+      type: "actions",
+      source: "",
+      options: options ?? {},
+      actions: Array.isArray(items) ? items : [],
+    });
   }
   /** A render function cannot travel as JSON: the column is kept, the function is not. */
   custom(source: string, _render?: unknown, options?: FieldOptions): this {
-    return this.field({ type: 'custom', source, options: options ?? {} });
+    return this.field({ type: "custom", source, options: options ?? {} });
   }
   searchable(on = true): this {
-    return this.set('searchable', on);
+    return this.set("searchable", on);
   }
   sortable(on = true): this {
-    return this.set('sortable', on);
+    return this.set("sortable", on);
   }
   paginated(pageSize = 10): this {
-    return this.set('paginated', true).set('pageSize', pageSize);
+    return this.set("paginated", true).set("pageSize", pageSize);
   }
   selectable(on = true): this {
-    return this.set('selectable', on);
+    return this.set("selectable", on);
   }
   striped(on = true): this {
-    return this.set('striped', on);
+    return this.set("striped", on);
   }
   compact(on = true): this {
-    return this.set('compact', on);
+    return this.set("compact", on);
   }
   get length(): number {
     return this.data.length;
@@ -176,23 +208,27 @@ export class Table extends UIType {
     // Columns come from the first row when none were given, as upstream infers them.
     const first = this.data[0];
     const columns =
-      this.cols.length > 0 || this.fieldList.length > 0 || !first || typeof first !== 'object'
+      this.cols.length > 0 || this.fieldList.length > 0 || !first || typeof first !== "object"
         ? this.cols
-        : Object.keys(first).map((key) => ({ key, label: labelOf(key), type: typeof first[key] === 'number' ? 'number' : 'string' }));
+        : Object.keys(first).map((key) => ({
+            key,
+            label: labelOf(key),
+            type: typeof first[key] === "number" ? "number" : "string",
+          }));
     return { _photonType: this._photonType, columns, fields: this.fieldList, rows: this.data, options: this.options };
   }
 }
 
 export class Chart extends UIType {
-  readonly _photonType = 'chart' as const;
+  readonly _photonType = "chart" as const;
   private labelList: string[] = [];
   private seriesList: Row[] = [];
   private points: Row[] = [];
-  constructor(private readonly chartType: string = 'line') {
+  constructor(private readonly chartType: string = "line") {
     super();
   }
   subtitle(text: string): this {
-    return this.set('subtitle', text);
+    return this.set("subtitle", text);
   }
   labels(labels: string[]): this {
     this.labelList = Array.isArray(labels) ? labels : [];
@@ -207,31 +243,31 @@ export class Chart extends UIType {
     return this;
   }
   legend(position: boolean | string = true): this {
-    return this.set('legend', position);
+    return this.set("legend", position);
   }
   stacked(on = true): this {
-    return this.set('stacked', on);
+    return this.set("stacked", on);
   }
   grid(on = true): this {
-    return this.set('showGrid', on);
+    return this.set("showGrid", on);
   }
   showValues(on = true): this {
-    return this.set('showValues', on);
+    return this.set("showValues", on);
   }
   animate(on = true): this {
-    return this.set('animate', on);
+    return this.set("animate", on);
   }
   height(pixels: number): this {
-    return this.set('height', pixels);
+    return this.set("height", pixels);
   }
   colors(colors: string[]): this {
-    return this.set('colors', colors);
+    return this.set("colors", colors);
   }
   xAxis(label: string): this {
-    return this.set('xAxisLabel', label);
+    return this.set("xAxisLabel", label);
   }
   yAxis(label: string): this {
-    return this.set('yAxisLabel', label);
+    return this.set("yAxisLabel", label);
   }
   toJSON(): Record<string, unknown> {
     return {
@@ -246,32 +282,32 @@ export class Chart extends UIType {
 }
 
 export class Stats extends UIType {
-  readonly _photonType = 'stats' as const;
+  readonly _photonType = "stats" as const;
   private items: Row[] = [];
   stat(label: string, value: number | string, options?: Row): this {
     this.items.push({ label, value, ...(options ?? {}) });
     return this;
   }
   currency(label: string, value: number, options: Row = {}): this {
-    return this.stat(label, value, { format: 'currency', prefix: '$', ...options });
+    return this.stat(label, value, { format: "currency", prefix: "$", ...options });
   }
   percent(label: string, value: number, options: Row = {}): this {
-    return this.stat(label, value, { format: 'percent', suffix: '%', ...options });
+    return this.stat(label, value, { format: "percent", suffix: "%", ...options });
   }
   count(label: string, value: number, options: Row = {}): this {
-    return this.stat(label, value, { format: 'compact', ...options });
+    return this.stat(label, value, { format: "compact", ...options });
   }
   columns(count: number): this {
-    return this.set('columns', count);
+    return this.set("columns", count);
   }
   compact(on = true): this {
-    return this.set('compact', on);
+    return this.set("compact", on);
   }
   bordered(on = true): this {
-    return this.set('bordered', on);
+    return this.set("bordered", on);
   }
   animated(on = true): this {
-    return this.set('animated', on);
+    return this.set("animated", on);
   }
   get length(): number {
     return this.items.length;
@@ -282,7 +318,7 @@ export class Stats extends UIType {
 }
 
 export class Cards extends UIType {
-  readonly _photonType = 'cards' as const;
+  readonly _photonType = "cards" as const;
   private data: Row[] = [];
   private fields: Record<string, unknown> = {};
   constructor(items?: Row[]) {
@@ -294,25 +330,25 @@ export class Cards extends UIType {
     return this;
   }
   image(field: string): this {
-    return this.field('image', field);
+    return this.field("image", field);
   }
   heading(field: string): this {
-    return this.field('heading', field);
+    return this.field("heading", field);
   }
   subtitle(field: string): this {
-    return this.field('subtitle', field);
+    return this.field("subtitle", field);
   }
   description(field: string): this {
-    return this.field('description', field);
+    return this.field("description", field);
   }
   badge(field: string): this {
-    return this.field('badge', field);
+    return this.field("badge", field);
   }
   footer(field: string): this {
-    return this.field('footer', field);
+    return this.field("footer", field);
   }
   link(field: string): this {
-    return this.field('link', field).set('clickable', true);
+    return this.field("link", field).set("clickable", true);
   }
   meta(...fields: string[]): this {
     this.fields.meta = fields;
@@ -327,22 +363,22 @@ export class Cards extends UIType {
     return this;
   }
   columns(count: number): this {
-    return this.set('columns', count);
+    return this.set("columns", count);
   }
   compact(on = true): this {
-    return this.set('compact', on);
+    return this.set("compact", on);
   }
   clickable(on = true): this {
-    return this.set('clickable', on);
+    return this.set("clickable", on);
   }
   hoverable(on = true): this {
-    return this.set('hoverable', on);
+    return this.set("hoverable", on);
   }
   bordered(on = true): this {
-    return this.set('bordered', on);
+    return this.set("bordered", on);
   }
   aspectRatio(ratio: string): this {
-    return this.set('aspectRatio', ratio);
+    return this.set("aspectRatio", ratio);
   }
   get length(): number {
     return this.data.length;
@@ -353,15 +389,15 @@ export class Cards extends UIType {
 }
 
 export class Progress extends UIType {
-  readonly _photonType = 'progress' as const;
+  readonly _photonType = "progress" as const;
   private current = 0;
   private max = 100;
   private bars: Row[] = [];
   private steps: Row[] = [];
   constructor(valueOrStyle?: number | string) {
     super();
-    if (typeof valueOrStyle === 'number') this.current = valueOrStyle;
-    else if (typeof valueOrStyle === 'string') this.set('style', valueOrStyle);
+    if (typeof valueOrStyle === "number") this.current = valueOrStyle;
+    else if (typeof valueOrStyle === "string") this.set("style", valueOrStyle);
   }
   value(value: number, max?: number): this {
     this.current = value;
@@ -369,33 +405,33 @@ export class Progress extends UIType {
     return this;
   }
   label(text: string): this {
-    return this.set('title', text);
+    return this.set("title", text);
   }
   bar(label: string, value: number, options: Row = {}): this {
     this.bars.push({ label, value, max: 100, showValue: true, ...options });
     return this;
   }
-  step(label: string, status = 'pending', options: Row = {}): this {
+  step(label: string, status = "pending", options: Row = {}): this {
     this.steps.push({ label, status, ...options });
-    return this.set('style', 'steps');
+    return this.set("style", "steps");
   }
   color(color: string): this {
-    return this.set('color', color);
+    return this.set("color", color);
   }
   size(size: string): this {
-    return this.set('size', size);
+    return this.set("size", size);
   }
   striped(on = true): this {
-    return this.set('striped', on);
+    return this.set("striped", on);
   }
   animated(on = true): this {
-    return this.set('animated', on);
+    return this.set("animated", on);
   }
   showValue(on = true): this {
-    return this.set('showValue', on);
+    return this.set("showValue", on);
   }
   circle(): this {
-    return this.set('style', 'circle');
+    return this.set("style", "circle");
   }
   toJSON(): Record<string, unknown> {
     return {
