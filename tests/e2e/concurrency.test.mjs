@@ -39,19 +39,25 @@ function routed(i, instance) {
 }
 
 /** Fires every call at once and returns the responses; any failed call fails the test. */
-async function fireAll(base, tool, argsFor) {
+async function fireAll(server, tool, argsFor) {
+  const base = server.url;
   const calls = [];
   for (let i = 0; i < N; i++) {
     const instance = `load-${i % INSTANCES}`;
-    calls.push(callTool(base, tool, argsFor(i), routed(i, instance)));
+    const options = routed(i, instance);
+    const body = { jsonrpc: "2.0", id: i + 1, method: "tools/call", params: { name: tool, arguments: argsFor(i), ...(options.params ?? {}) } };
+    calls.push(rpc(base, body, options));
   }
-  const responses = await Promise.all(calls);
-  responses.forEach((r, i) => assert.ok(r?.result && !r.result.isError, `call ${i} failed: ${JSON.stringify(r)}`));
-  return responses;
+  const answers = await Promise.all(calls);
+  // The whole HTTP answer on a failure, so a proxy error is told apart from a runtime one.
+  answers.forEach((a, i) =>
+    assert.ok(a.body?.result && !a.body.result.isError, `call ${i} failed: HTTP ${a.status} ${a.text.slice(0, 500)}\nwrangler's log ends:\n${server.log().slice(-3000)}`),
+  );
+  return answers.map((a) => a.body);
 }
 
 test(`${N} concurrent memory.update increments across ${INSTANCES} instances count exactly ${N}`, async () => {
-  const responses = await fireAll(counter.url, "increment", (i) => (i % 2 === 0 ? {} : { n: 1 }));
+  const responses = await fireAll(counter, "increment", (i) => (i % 2 === 0 ? {} : { n: 1 }));
   let total = 0;
   for (let m = 0; m < INSTANCES; m++) {
     const r = await callTool(counter.url, "get", {}, { query: `?instance=load-${m}` });
@@ -76,7 +82,7 @@ test(`${N} concurrent memory.update increments across ${INSTANCES} instances cou
 });
 
 test(`${N} concurrent naive get-then-set bumps across ${INSTANCES} instances count exactly ${N}`, async () => {
-  const responses = await fireAll(hostile.url, "bump", () => ({}));
+  const responses = await fireAll(hostile, "bump", () => ({}));
   let total = 0;
   for (let m = 0; m < INSTANCES; m++) {
     const r = await callTool(hostile.url, "bumps", {}, { query: `?instance=load-${m}` });
@@ -105,7 +111,7 @@ test("concurrent streaming (SSE) and plain calls on one instance lose nothing ei
 });
 
 test(`${N} concurrent bumps through a sibling call (Durable Object RPC) across ${INSTANCES} instances count exactly ${N}`, async () => {
-  await fireAll(relay.url, "bump", () => ({}));
+  await fireAll(relay, "bump", () => ({}));
   let total = 0;
   for (let m = 0; m < INSTANCES; m++) {
     const r = await callTool(relay.url, "reach", { method: "bumps" }, { query: `?instance=load-${m}` });

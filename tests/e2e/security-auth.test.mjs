@@ -210,7 +210,7 @@ describe("auth is decided from the headers, before the body is read (Miniflare, 
     // wrangler dev's local proxy buffers request bodies, so the Worker would only see a slow
     // body once complete there; Miniflare serves workerd directly.
     const dir = buildFixture("auth-bearer-slow", "../hostile/hostile.photon.ts", { auth: "bearer" });
-    const script = dryRunBundle(dir);
+    const script = await dryRunBundle(dir);
     const toml = readFileSync(join(dir, "wrangler.toml"), "utf8");
     const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
     const flags = JSON.parse(/^compatibility_flags\s*=\s*(\[.*\])/m.exec(toml)?.[1] ?? "[]");

@@ -247,9 +247,11 @@ describe("per-instance limits", () => {
       const { value, done } = await reader.read();
       if (done) break;
       text += new TextDecoder().decode(value);
-      if (text.includes("elicitation/create") || parseSse(text).some((m) => m.id === tag)) break;
+      // Only whole events: a read can end in the middle of one.
+      const complete = parseSse(text.slice(0, text.lastIndexOf("\n\n") + 2));
+      if (complete.some((m) => m.method === "elicitation/create" || m.id === tag)) break;
     }
-    return { messages: parseSse(text), abort: () => controller.abort() };
+    return { messages: parseSse(text.slice(0, text.lastIndexOf("\n\n") + 2)), abort: () => controller.abort() };
   }
 
   test("pending questions: one more than PHOTON_MAX_PENDING_ASKS fails at once, saying so", async () => {
