@@ -31,7 +31,7 @@ pub const GLOBAL_CLASS: &str = "PhotonGlobalStore";
 /// Versions written into the generated `package.json`; the same pins as `tests/e2e/package.json`
 /// so the project the tests run is the project users get.
 const JSON_SCHEMA_PACKAGE: (&str, &str) = ("@cfworker/json-schema", "4.1.6");
-const CRON_PARSER_PACKAGE: (&str, &str) = ("cron-parser", "5.10.5");
+const CRON_PACKAGE: (&str, &str) = ("croner", "11.0.0");
 const JOSE_PACKAGE: (&str, &str) = ("jose", "6.2.17");
 /// The JWT verifier (it imports jose): shipped only with `--auth jwt`, so any other project
 /// neither bundles nor type-checks it.
@@ -281,7 +281,7 @@ fn is_date(date: &str) -> bool {
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
-/// Does any photon need the scheduler (and so `cron-parser`)?
+/// Does any photon need the scheduler (and so `croner`)?
 pub fn uses_schedule(project: &Project) -> bool {
     project
         .photons()
@@ -352,7 +352,7 @@ fn context(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Context 
     let mut dependencies: BTreeMap<String, String> = BTreeMap::new();
     let mut ours = vec![JSON_SCHEMA_PACKAGE];
     if schedule {
-        ours.push(CRON_PARSER_PACKAGE);
+        ours.push(CRON_PACKAGE);
     }
     if auth == AuthMode::Jwt {
         ours.push(JOSE_PACKAGE);

@@ -10,7 +10,7 @@
 //! declared schedule arms on the instance's first request (for `default`: the first request
 //! that reaches the default instance), never at deploy time.
 
-import { CronExpressionParser } from 'cron-parser';
+import { checkCron, nextCronFiring } from './cron';
 
 export type ScheduleStatus = 'active' | 'paused' | 'completed' | 'error';
 
@@ -87,7 +87,7 @@ export const DECLARED_PREFIX = '@scheduled:';
 /** An alarm may run a little early; a task due within this window runs now (as upstream). */
 const JITTER_MS = 1000;
 
-// The local provider's shorthands: the same strings, expanded to 5 fields so cron-parser
+// The local provider's shorthands: the same strings, expanded to 5 fields so the cron library
 // (which would read its own `@yearly` as a 6-field, seconds-first expression) sees plain cron.
 const SHORTHANDS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -106,7 +106,7 @@ export function resolveCron(schedule: string): string {
   }
   const trimmed = schedule.trim();
   const expanded = SHORTHANDS[trimmed.toLowerCase()] ?? trimmed;
-  // cron-parser also takes 6 fields (seconds first); the local runtime does not, and a
+  // cron libraries also take 6 fields (seconds first); the local runtime does not, and a
   // photon must behave the same in both places, so anything but 5 fields is refused here.
   if (expanded.split(/\s+/).length !== 5) {
     throw new Error(
@@ -114,7 +114,7 @@ export function resolveCron(schedule: string): string {
     );
   }
   try {
-    CronExpressionParser.parse(expanded, { tz: 'UTC' });
+    checkCron(expanded);
   } catch (error) {
     throw new Error(`Invalid cron expression: '${schedule}'. ${messageOf(error)}`);
   }
@@ -123,9 +123,7 @@ export function resolveCron(schedule: string): string {
 
 /** The first firing strictly after `after` (ms since epoch), in UTC. */
 export function nextFiring(cron: string, after: number): number {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(after), tz: 'UTC' })
-    .next()
-    .getTime();
+  return nextCronFiring(cron, after);
 }
 
 function messageOf(error: unknown): string {
