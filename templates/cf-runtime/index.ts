@@ -216,6 +216,8 @@ export function definePhotonDO(PhotonCtor: PhotonClass, manifest: Manifest, name
     /** Learns the instance name from the outer Worker's header; kept for alarms after restarts. */
     async #learnInstance(hint: string | null): Promise<string> {
       if (this.#instanceName !== null) return this.#instanceName;
+      // Only alarms come without the outer Worker's header: without a scheduler nothing is stored.
+      if (hint !== null && !options.createScheduler) return (this.#instanceName = hint);
       let name = hint;
       const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
       if (name === null) name = stored ?? DEFAULT_INSTANCE;
@@ -539,7 +541,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       const read = await readBody(request);
       if (read instanceof Response) return read;
       body = read;
-      peeked = peek(body);
+      // The body is parsed here only when the instance or the auth check needs it.
+      if (manifest.auth.mode !== "none" || (!url.searchParams.has("instance") && !request.headers.has(INSTANCE_HEADER))) peeked = peek(body);
     }
     const instance = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {

@@ -5,8 +5,10 @@
 //   `Allow` because we offer no standalone server-to-client stream.
 // - JSON-RPC batches (array bodies) are answered with one -32600 error: 2025-06-18 removed
 //   batching and the SDK clients never send them.
-// - A tools/call whose Accept includes text/event-stream is answered as SSE so the call's emits
-//   and server-initiated requests can reach the client; everything else is plain JSON.
+// - A tools/call whose Accept includes text/event-stream is answered as SSE once the call emits
+//   or asks something (or runs past a keepalive interval), so those messages reach the client; a
+//   call that just returns, and every other request, is answered as plain JSON (the transport
+//   lets the server pick either for a client that accepts both).
 // - Server-initiated request ids carry the instance name (`cf:<instance>:<uuid>`), so the client's
 //   response POST reaches the same Durable Object even when the instance was chosen by
 //   params._meta.photonInstance, which a JSON-RPC response does not repeat.
@@ -39,38 +41,50 @@ export class RpcError extends Error {
 /** Idle SSE streams get a comment line this often, so proxies do not cut a call that waits on the user. */
 const SSE_KEEPALIVE_MS = 15_000;
 
-/** One SSE response being written. */
+/**
+ * The SSE response of one tools/call, opened only when the call first sends something (an emit,
+ * a server-initiated request) or has run for a keepalive interval: a call that just returns is
+ * answered as plain JSON, which the client accepted too, and costs no stream.
+ */
 export class SseStream {
-  readonly readable: ReadableStream<Uint8Array>;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #pipe: TransformStream<Uint8Array, Uint8Array> | null = null;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #encoder = new TextEncoder();
-  #keepalive: ReturnType<typeof setInterval>;
+  #keepalive: ReturnType<typeof setInterval> | null = null;
   closed = false;
   onClose: (() => void) | null = null;
-  constructor() {
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    this.readable = pipe.readable;
-    this.#writer = pipe.writable.getWriter();
+  /** Called once, when the stream opens; the caller answers the HTTP request with `readable`. */
+  onOpen: ((readable: ReadableStream<Uint8Array>) => void) | null = null;
+  get opened(): boolean {
+    return this.#pipe !== null;
+  }
+  /** Opens the stream (idempotent): from here on the call is answered as SSE. */
+  open(): void {
+    if (this.#pipe || this.closed) return;
+    this.#pipe = new TransformStream<Uint8Array, Uint8Array>();
+    this.#writer = this.#pipe.writable.getWriter();
     this.#keepalive = setInterval(() => this.#write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
+    this.onOpen?.(this.#pipe.readable);
   }
   send(message: unknown): void {
+    this.open();
     this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   }
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.#keepalive);
-    this.#writer.close().catch(() => {});
+    if (this.#keepalive !== null) clearInterval(this.#keepalive);
+    this.#writer?.close().catch(() => {});
   }
   #write(text: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.#writer) return;
     // Writes are queued in order; a rejected write means the client went away.
     this.#writer.write(this.#encoder.encode(text)).catch(() => this.#gone());
   }
   #gone(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.#keepalive);
+    if (this.#keepalive !== null) clearInterval(this.#keepalive);
     this.onClose?.();
   }
 }
@@ -299,16 +313,32 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   stream.onClose = () => {
     for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
   };
+  let answer!: (response: Response) => void;
+  const response = new Promise<Response>((resolve) => (answer = resolve));
+  stream.onOpen = (readable) =>
+    answer(new Response(readable, { status: 200, headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" } }));
+  // A call still silent after a keepalive interval opens its stream, so proxies see bytes.
+  const opener = setTimeout(() => stream.open(), SSE_KEEPALIVE_MS);
   const done = callContext.run(ctx, async () => {
     const result = await runTool(host, name, method, args);
+    clearTimeout(opener);
+    if (!stream.opened) {
+      // Nothing was sent: plain JSON, and the stream is never made.
+      stream.close();
+      answer(json({ jsonrpc: "2.0", id, result }));
+      return;
+    }
     stream.send({ jsonrpc: "2.0", id, result });
     stream.close();
   });
-  host.waitUntil(done.catch(() => stream.close()));
-  return new Response(stream.readable, {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
-  });
+  host.waitUntil(
+    done.catch((e) => {
+      clearTimeout(opener);
+      if (!stream.opened) answer(rpcError(id, INTERNAL_ERROR, e instanceof Error ? e.message : String(e)));
+      stream.close();
+    }),
+  );
+  return response;
 }
 
 /** Runs the tool and shapes its outcome as an MCP CallToolResult; a throw becomes isError. */
