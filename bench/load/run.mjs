@@ -262,11 +262,11 @@ async function measureCold(targets) {
         process_[t.key].push(answered - started);
         ready[t.key].push(booted - started);
         first[t.key].push(answered - booted);
-        // warm the isolate's code paths, then time first calls on new objects
-        await callOnce(b.url(`warm-${run}`), ACCEPT_CLIENT, toolCall(2, t.tool, t.args(run)));
-        for (let i = 0; i < 3; i += 1) {
+        // warm the isolate's code paths (JIT), then time first calls on new objects
+        for (let i = 0; i < 10; i += 1) await callOnce(b.url(`warm-${run}-${i % 2}`), ACCEPT_CLIENT, toolCall(2, t.tool, t.args(`${run}-${i}`)));
+        for (let i = 0; i < 5; i += 1) {
           const at = performance.now();
-          await callOnce(b.url(`new-${run}-${i}`), ACCEPT_CLIENT, toolCall(3, t.tool, t.args(run)));
+          await callOnce(b.url(`new-${run}-${i}`), ACCEPT_CLIENT, toolCall(3, t.tool, t.args(`${run}-n${i}`)));
           object[t.key].push(performance.now() - at);
         }
       } finally {
@@ -392,7 +392,14 @@ function renderTables({ bundles, load, lost, cold }, workers) {
   return lines.join('\n');
 }
 
-function renderResults({ environment: env }, text) {
+const OLD_MISSING = `The older TypeScript implementation's Worker is not in this run: \`npm install @portel/photon@1.36.1\`
+(the release with \`photon host deploy cf\`) fails with ETARGET because it needs
+\`@portel/photon-core@^2.27.1\`, which the npm registry does not have (2.17.6 is the newest there), so
+its CLI cannot run to generate the Worker. Where it installs, pass its generated projects
+(\`photon host deploy cf <photon> --dry-run --output <dir>\`, then \`npm install\` there) as
+BENCH_OLD_DIR and BENCH_OLD_SCHEDULE_DIR and the tables gain its rows and ratios.`;
+
+function renderResults({ environment: env, bundles }, text) {
   return `# Load benchmark results
 
 Measured by \`bench/load/run.sh --write\` (this file is generated; rerun to refresh).
@@ -412,7 +419,7 @@ Cold start: ${env.coldRuns} runs per Worker, alternating; "new workerd process" 
 Durable Object" is the first call to an instance that did not exist, in a warm process.
 
 ${text}
-
+${bundles.old ? '' : `\n${OLD_MISSING}\n`}
 Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
 ${env.cpus} × ${env.cpuModel}, 1-minute load average ${env.loadAverage.toFixed(2)} at the end of the run.
 The load generator shares the machine with workerd (and, on a shared dev box, with whatever else
