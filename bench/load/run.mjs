@@ -20,7 +20,9 @@
 // Worker, default 5), PHOTON_CF (the photon-cf binary; default: cargo run --release),
 // BENCH_OLD_DIR / BENCH_OLD_SCHEDULE_DIR (the older implementation's generated projects for the
 // counter and the scheduling photon, `photon host deploy cf <photon> --dry-run --output <dir>`
-// with its dependencies installed; left out when unset: see RESULTS.md for why).
+// with its dependencies installed; left out when unset: see RESULTS.md for why), BENCH_OTHER_DIR
+// and BENCH_OTHER_LABEL (one more generated project to load side by side, e.g. photon-cf built
+// from an earlier commit, for a before/after in one run).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -303,11 +305,14 @@ async function main() {
   const bundles = { ours: dryRun(oursDir), oursSchedule: dryRun(schedDir), baseline: dryRun(baselineDir) };
   if (oldDir) bundles.old = dryRun(oldDir);
   if (oldSchedDir) bundles.oldSchedule = dryRun(oldSchedDir);
+  const otherDir = oldProject('BENCH_OTHER_DIR');
+  if (otherDir) bundles.other = dryRun(otherDir);
 
   const workers = [
     { key: 'ours', label: 'photon-cf', bundle: bundles.ours },
     { key: 'baseline', label: 'hand-written DO', bundle: bundles.baseline },
     ...(oldDir ? [{ key: 'old', label: 'older TS implementation', bundle: bundles.old }] : []),
+    ...(otherDir ? [{ key: 'other', label: process.env.BENCH_OTHER_LABEL ?? otherDir, bundle: bundles.other }] : []),
   ];
   const { slices, lost } = await measureLoad(workers);
   const load = Object.fromEntries(workers.map((w) => [w.key, { client: summarize(slices[w.key].client), json: summarize(slices[w.key].json) }]));
@@ -356,7 +361,9 @@ function renderTables({ bundles, load, lost, cold }, workers) {
   lines.push('| photon-cf vs | client path req/s | client path CPU/call | JSON path req/s | JSON path CPU/call |');
   lines.push('|---|---:|---:|---:|---:|');
   lines.push(`| hand-written DO | ${r(ours.client.rps, base.client.rps)}× | ${r(ours.client.cpuUs, base.client.cpuUs)}× | ${r(ours.json.rps, base.json.rps)}× | ${r(ours.json.cpuUs, base.json.cpuUs)}× |`);
-  if (old) lines.push(`| older TS implementation | ${r(ours.client.rps, old.client.rps)}× | ${r(ours.client.cpuUs, old.client.cpuUs)}× | ${r(ours.json.rps, old.json.rps)}× | ${r(ours.json.cpuUs, old.json.cpuUs)}× |`);
+  for (const [w, o] of [[workers.find((x) => x.key === 'old'), old], [workers.find((x) => x.key === 'other'), load.other]]) {
+    if (o) lines.push(`| ${w.label} | ${r(ours.client.rps, o.client.rps)}× | ${r(ours.client.cpuUs, o.client.cpuUs)}× | ${r(ours.json.rps, o.json.rps)}× | ${r(ours.json.cpuUs, o.json.cpuUs)}× |`);
+  }
   lines.push('', '| Worker | path | req/s (median) | p50 ms | p99 ms | workerd CPU µs/call (median) | errors | lost updates | answered as SSE |');
   lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const w of workers) {
@@ -373,6 +380,7 @@ function renderTables({ bundles, load, lost, cold }, workers) {
   lines.push(`| hand-written DO | ${kib(bundles.baseline)} | |`);
   if (bundles.old) lines.push(`| older TS implementation, counter photon | ${kib(bundles.old)} | |`);
   if (bundles.oldSchedule) lines.push(`| older TS implementation, the scheduling photon | ${kib(bundles.oldSchedule)} | |`);
+  if (bundles.other) lines.push(`| ${workers.find((x) => x.key === 'other').label} | ${kib(bundles.other)} | |`);
   const c = (key) => cold[key];
   const cr = (key, field) => (c(key) ? `${fmt(c(key)[field] / c('baseline')[field])}×` : '–');
   lines.push(

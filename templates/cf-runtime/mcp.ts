@@ -89,6 +89,39 @@ export class SseStream {
   }
 }
 
+/**
+ * SSE-accepting calls of one Durable Object that have sent nothing yet, with the time their
+ * stream must open by. One interval per object opens the overdue ones and stops when none is
+ * left, so a call costs a map entry rather than a timer of its own.
+ */
+interface SilentCalls {
+  due: Map<SseStream, number>;
+  timer: ReturnType<typeof setInterval> | null;
+}
+const silentCalls = new WeakMap<McpHost, SilentCalls>();
+
+function watchSilent(host: McpHost, stream: SseStream): SilentCalls {
+  let silent = silentCalls.get(host);
+  if (!silent) silentCalls.set(host, (silent = { due: new Map(), timer: null }));
+  silent.due.set(stream, Date.now() + SSE_KEEPALIVE_MS);
+  if (silent.timer === null) {
+    const watched = silent;
+    watched.timer = setInterval(() => {
+      const now = Date.now();
+      for (const [s, due] of watched.due) {
+        if (due > now) continue;
+        watched.due.delete(s);
+        s.open();
+      }
+      if (watched.due.size === 0 && watched.timer !== null) {
+        clearInterval(watched.timer);
+        watched.timer = null;
+      }
+    }, SSE_KEEPALIVE_MS / 3);
+  }
+  return silent;
+}
+
 /** Per tool call state, held in AsyncLocalStorage so concurrent calls in one DO never mix. */
 export interface CallContext {
   tool: string;
@@ -317,11 +350,11 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   const response = new Promise<Response>((resolve) => (answer = resolve));
   stream.onOpen = (readable) =>
     answer(new Response(readable, { status: 200, headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" } }));
-  // A call still silent after a keepalive interval opens its stream, so proxies see bytes.
-  const opener = setTimeout(() => stream.open(), SSE_KEEPALIVE_MS);
+  // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
+  const silent = watchSilent(host, stream);
   const done = callContext.run(ctx, async () => {
     const result = await runTool(host, name, method, args);
-    clearTimeout(opener);
+    silent.due.delete(stream);
     if (!stream.opened) {
       // Nothing was sent: plain JSON, and the stream is never made.
       stream.close();
@@ -333,7 +366,7 @@ async function toolsCall(request: Request, id: string | number, params: Record<s
   });
   host.waitUntil(
     done.catch((e) => {
-      clearTimeout(opener);
+      silent.due.delete(stream);
       if (!stream.opened) answer(rpcError(id, INTERNAL_ERROR, e instanceof Error ? e.message : String(e)));
       stream.close();
     }),
