@@ -1,11 +1,17 @@
 // bench/load/load.mjs — the load generator: N concurrent loops POSTing one JSON-RPC tools/call to
-// a URL for a fixed time, recording each request's latency. Bounded by time, loopback only.
+// a few instance URLs for a fixed time, recording each request's latency. Bounded by time,
+// loopback only.
 
 import { performance } from 'node:perf_hooks';
 
-/** The same request for both workers: an MCP tools/call of `increment`, answered as JSON. */
-export function incrementCall(id) {
-  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'increment', arguments: {} } });
+/** What the official MCP clients (TypeScript and Python SDKs) send on every POST. */
+export const ACCEPT_CLIENT = 'application/json, text/event-stream';
+/** A client that takes plain JSON only. */
+export const ACCEPT_JSON = 'application/json';
+
+/** The same request for every worker: an MCP tools/call of `tool` (default `increment`). */
+export function toolCall(id, tool = 'increment', args = {}) {
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: args } });
 }
 
 export function percentile(sorted, p) {
@@ -15,49 +21,72 @@ export function percentile(sorted, p) {
 }
 
 /**
- * Runs `concurrency` request loops against `url` for `seconds` (after `warmupSeconds` whose
- * requests are not counted). A response that is not 200 with a JSON-RPC `result` counts as an
- * error, so a broken worker cannot look fast.
+ * The JSON-RPC message a tools/call answer carries, whether it came as JSON or as an SSE stream
+ * (the last `data:` line of the stream is the response; earlier ones would be notifications).
  */
-export async function runLoad({ url, concurrency, seconds, warmupSeconds = 0 }) {
-  const headers = { 'content-type': 'application/json', accept: 'application/json' };
+export function responseMessage(contentType, body) {
+  if ((contentType ?? '').startsWith('text/event-stream')) {
+    const data = body
+      .split('\n')
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).trim());
+    return data.length ? JSON.parse(data[data.length - 1]) : null;
+  }
+  return JSON.parse(body);
+}
+
+/** One tools/call; resolves to the JSON-RPC result or throws with what came back instead. */
+export async function callOnce(url, accept, body) {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body });
+  const text = await response.text();
+  let message = null;
+  try {
+    message = responseMessage(response.headers.get('content-type'), text);
+  } catch {}
+  if (response.status !== 200 || !message?.result || message.result.isError) {
+    throw new Error(`${response.status} ${response.headers.get('content-type')} ${text.slice(0, 200)}`);
+  }
+  return { result: message.result, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/**
+ * Runs `concurrency` request loops for `seconds`, loop i against `urls[i % urls.length]`. A
+ * response that is not 200 with a JSON-RPC `result` (as JSON or SSE) counts as an error, so a
+ * broken worker cannot look fast. `okTotal` counts every successful call, also those that ended
+ * after the deadline, so the caller can check that no increment was lost.
+ */
+export async function runLoad({ urls, accept, concurrency, seconds }) {
   const latencies = [];
   let errors = 0;
+  let okTotal = 0;
+  let sse = 0;
   let firstError = null;
   let nextId = 1;
   const start = performance.now();
-  const measureFrom = start + warmupSeconds * 1000;
-  const end = measureFrom + seconds * 1000;
+  const end = start + seconds * 1000;
 
-  async function loop() {
+  async function loop(index) {
+    const url = urls[index % urls.length];
     while (performance.now() < end) {
       const sent = performance.now();
       let ok = false;
+      let streamed = false;
       try {
-        const response = await fetch(url, { method: 'POST', headers, body: incrementCall(nextId++) });
-        const body = await response.text();
-        ok = response.status === 200 && body.includes('"result"') && !body.includes('"isError":true');
-        if (!ok && firstError === null) firstError = `${response.status} ${body.slice(0, 200)}`;
+        const { contentType } = await callOnce(url, accept, toolCall(nextId++));
+        ok = true;
+        okTotal += 1;
+        streamed = contentType.startsWith('text/event-stream');
       } catch (error) {
-        if (firstError === null) firstError = String(error);
+        if (firstError === null) firstError = String(error.message ?? error);
       }
       const done = performance.now();
-      if (sent < measureFrom || done > end) continue;
+      if (done > end) continue;
       if (ok) latencies.push(done - sent);
       else errors += 1;
+      if (streamed) sse += 1;
     }
   }
 
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  latencies.sort((a, b) => a - b);
-  return {
-    latencies,
-    requests: latencies.length,
-    errors,
-    firstError,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => loop(i)));
+  return { latencies, requests: latencies.length, okTotal, sse, errors, firstError, seconds };
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The load benchmark (bounded, loopback only, stops by itself): photon-cf's counter photon vs a
-# hand-written Durable Object. Needs the pinned npm packages of tests/e2e (npm ci there).
+# hand-written Durable Object (and the older implementation's Worker when BENCH_OLD_DIR names
+# one), on the MCP clients' SSE-accepting path and the JSON-only path, plus bundle sizes and
+# cold start. Needs the pinned npm packages of tests/e2e (npm ci there).
 # Pass --write to regenerate RESULTS.md. See run.mjs for the BENCH_* knobs.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -119,7 +119,7 @@ const WRANGLER: Package = dev_dependency("wrangler", "4.86.0");
 const TYPESCRIPT: Package = dev_dependency("typescript", "5.9.3");
 const WORKERS_TYPES: Package = dev_dependency("@cloudflare/workers-types", "4.20260426.1");
 const JSON_SCHEMA: Package = dependency("@cfworker/json-schema", "4.1.6");
-const CRON_PARSER: Package = dependency("cron-parser", "5.10.5");
+const CRONER: Package = dependency("croner", "11.0.0");
 const JOSE: Package = dependency("jose", "6.2.17");
 
 /// One file of the generated project.
@@ -176,6 +176,14 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/capabilities.ts",
         Gate::Always,
     ),
+    LayoutFile {
+        packages: &[CRONER],
+        ..runtime(
+            "src/cf-runtime/cron.ts",
+            "cf-runtime/cron.ts",
+            Gate::Schedule,
+        )
+    },
     runtime(
         "src/cf-runtime/durable-object.ts",
         "cf-runtime/durable-object.ts",
@@ -239,14 +247,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/safe-json.ts",
         Gate::Always,
     ),
-    LayoutFile {
-        packages: &[CRON_PARSER],
-        ..runtime(
-            "src/cf-runtime/schedule.ts",
-            "cf-runtime/schedule.ts",
-            Gate::Schedule,
-        )
-    },
+    runtime(
+        "src/cf-runtime/schedule.ts",
+        "cf-runtime/schedule.ts",
+        Gate::Schedule,
+    ),
     runtime(
         "src/cf-runtime/types.ts",
         "cf-runtime/types.ts",
@@ -460,6 +465,7 @@ mod tests {
         let paths: Vec<_> = files(&none).map(|f| f.path).collect();
         for absent in [
             "src/cf-runtime/schedule.ts",
+            "src/cf-runtime/cron.ts",
             "src/cf-runtime/auth.ts",
             "src/cf-runtime/jwt.ts",
             "src/dependencies.d.ts",
@@ -479,7 +485,7 @@ mod tests {
         );
         assert_eq!(
             names(&all(), false),
-            ["@cfworker/json-schema", "cron-parser", "jose"]
+            ["@cfworker/json-schema", "croner", "jose"]
         );
         let bearer = Features {
             auth: true,

@@ -206,7 +206,7 @@ fn is_date(date: &str) -> bool {
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit())
 }
 
-/// Does any photon need the scheduler (and so `cron-parser`)?
+/// Does any photon need the scheduler (and so `croner`)?
 pub fn uses_schedule(project: &Project) -> bool {
     project
         .photons()
@@ -276,7 +276,7 @@ fn dependency_types(project: &Project) -> String {
 struct Context {
     photons: Vec<WorkerPhoton>,
     host: String,
-    /// `schedule`: the scheduler (and cron-parser) is shipped and imported; `auth`: `--auth`
+    /// `schedule`: the scheduler (and croner) is shipped and imported; `auth`: `--auth`
     /// is bearer or jwt, so `cf-runtime/auth.ts` is; `jwt`: `authorize` comes from
     /// `cf-runtime/jwt.ts`, which bundles jose.
     features: layout::Features,
@@ -405,8 +405,8 @@ mod tests {
             (
                 SCHEDULED,
                 AuthMode::None,
-                &["src/cf-runtime/schedule.ts"],
-                &["cron-parser"],
+                &["src/cf-runtime/cron.ts", "src/cf-runtime/schedule.ts"],
+                &["croner"],
             ),
             (PLAIN, AuthMode::Bearer, &["src/cf-runtime/auth.ts"], &[]),
             (
@@ -426,9 +426,10 @@ mod tests {
             "src/cf-runtime/auth.ts",
             "src/cf-runtime/jwt.ts",
             "src/cf-runtime/schedule.ts",
+            "src/cf-runtime/cron.ts",
             "src/dependencies.d.ts",
         ];
-        let optional_packages = ["big.js", "cron-parser", "jose"];
+        let optional_packages = ["big.js", "croner", "jose"];
         for (source, auth, files, packages) in cases {
             let options = RenderOptions {
                 auth: *auth,

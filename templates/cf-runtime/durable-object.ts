@@ -137,6 +137,11 @@ export function definePhotonDO(
     /** Learns the instance name from the outer Worker's header; kept for alarms after restarts. */
     async #learnInstance(hint: string | null): Promise<string> {
       if (this.#instanceName !== null) return this.#instanceName;
+      // Only alarms come without the outer Worker's header: without a scheduler nothing is stored.
+      if (hint !== null && !options.createScheduler) {
+        this.#instanceName = hint;
+        return hint;
+      }
       let name = hint;
       const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
       if (name === null) name = stored ?? DEFAULT_INSTANCE;

@@ -5,8 +5,10 @@
 //   `Allow` because we offer no standalone server-to-client stream.
 // - JSON-RPC batches (array bodies) are answered with one -32600 error: 2025-06-18 removed
 //   batching and the SDK clients never send them.
-// - A tools/call whose Accept includes text/event-stream is answered as SSE so the call's emits
-//   and server-initiated requests can reach the client; everything else is plain JSON.
+// - A tools/call whose Accept includes text/event-stream is answered as SSE once the call emits
+//   or asks something (or runs past a keepalive interval), so those messages reach the client; a
+//   call that just returns, and every other request, is answered as plain JSON (the transport
+//   lets the server pick either for a client that accepts both).
 // - Server-initiated request ids carry the instance name (`cf:<instance>:<uuid>`), so the client's
 //   response POST reaches the same Durable Object even when the instance was chosen by
 //   params._meta.photonInstance, which a JSON-RPC response does not repeat.
@@ -46,44 +48,92 @@ export class RpcError extends Error {
 /** Idle SSE streams get a comment line this often, so proxies do not cut a call that waits on the user. */
 const SSE_KEEPALIVE_MS = 15_000;
 
-/** One SSE response being written. */
+/**
+ * The SSE response of one tools/call, opened only when the call first sends something (an emit,
+ * a server-initiated request) or has run for a keepalive interval: a call that just returns is
+ * answered as plain JSON, which the client accepted too, and costs no stream.
+ */
 export class SseStream {
-  readonly readable: ReadableStream<Uint8Array>;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #pipe: TransformStream<Uint8Array, Uint8Array> | null = null;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
   #encoder = new TextEncoder();
-  #keepalive: ReturnType<typeof setInterval>;
+  #keepalive: ReturnType<typeof setInterval> | null = null;
   closed = false;
   onClose: (() => void) | null = null;
-  constructor() {
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    this.readable = pipe.readable;
-    this.#writer = pipe.writable.getWriter();
+  /** Called once, when the stream opens; the caller answers the HTTP request with `readable`. */
+  onOpen: ((readable: ReadableStream<Uint8Array>) => void) | null = null;
+  get opened(): boolean {
+    return this.#pipe !== null;
+  }
+  /** Opens the stream (idempotent): from here on the call is answered as SSE. */
+  open(): void {
+    if (this.#pipe || this.closed) return;
+    this.#pipe = new TransformStream<Uint8Array, Uint8Array>();
+    this.#writer = this.#pipe.writable.getWriter();
     this.#keepalive = setInterval(() => this.#write(": keepalive\n\n"), SSE_KEEPALIVE_MS);
+    this.onOpen?.(this.#pipe.readable);
   }
   send(message: unknown): void {
     this.sendText(JSON.stringify(message));
   }
   /** Sends one message already serialised as JSON (one line: JSON.stringify never breaks lines). */
   sendText(json: string): void {
+    this.open();
     this.#write(`event: message\ndata: ${json}\n\n`);
   }
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.#keepalive);
-    this.#writer.close().catch(() => {});
+    if (this.#keepalive !== null) clearInterval(this.#keepalive);
+    this.#writer?.close().catch(() => {});
   }
   #write(text: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.#writer) return;
     // Writes are queued in order; a rejected write means the client went away.
     this.#writer.write(this.#encoder.encode(text)).catch(() => this.#gone());
   }
   #gone(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.#keepalive);
+    if (this.#keepalive !== null) clearInterval(this.#keepalive);
     this.onClose?.();
   }
+}
+
+/**
+ * SSE-accepting calls of one Durable Object that have sent nothing yet, with the time their
+ * stream must open by. One interval per object opens the overdue ones and stops when none is
+ * left, so a call costs a map entry rather than a timer of its own.
+ */
+interface SilentCalls {
+  due: Map<SseStream, number>;
+  timer: ReturnType<typeof setInterval> | null;
+}
+const silentCalls = new WeakMap<McpHost, SilentCalls>();
+
+function watchSilent(host: McpHost, stream: SseStream): SilentCalls {
+  let silent = silentCalls.get(host);
+  if (!silent) {
+    silent = { due: new Map(), timer: null };
+    silentCalls.set(host, silent);
+  }
+  silent.due.set(stream, Date.now() + SSE_KEEPALIVE_MS);
+  if (silent.timer === null) {
+    const watched = silent;
+    watched.timer = setInterval(() => {
+      const now = Date.now();
+      for (const [s, due] of watched.due) {
+        if (due > now) continue;
+        watched.due.delete(s);
+        s.open();
+      }
+      if (watched.due.size === 0 && watched.timer !== null) {
+        clearInterval(watched.timer);
+        watched.timer = null;
+      }
+    }, SSE_KEEPALIVE_MS / 3);
+  }
+  return silent;
 }
 
 /** Per tool call state, held in AsyncLocalStorage so concurrent calls in one DO never mix. */
@@ -375,22 +425,40 @@ async function toolsCall(
   stream.onClose = () => {
     for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
   };
+  let answer!: (response: Response) => void;
+  const response = new Promise<Response>((resolve) => (answer = resolve));
+  stream.onOpen = (readable) =>
+    answer(
+      new Response(readable, {
+        status: 200,
+        headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
+      }),
+    );
+  // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
+  const silent = watchSilent(host, stream);
   const done = callContext.run(ctx, async () => {
     const result = await runTool(host, name, method, args);
+    silent.due.delete(stream);
+    if (!stream.opened) {
+      // Nothing was sent: plain JSON, and the stream is never made.
+      stream.close();
+      answer(jsonText(reply(id, { result })));
+      return;
+    }
     stream.sendText(reply(id, { result }));
     stream.close();
   });
   // The call still gets its answer when the runtime fails (an unsendable result, say).
   const answered = done.catch((e) => {
+    silent.due.delete(stream);
     const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
-    stream.sendText(reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } }));
+    const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
+    if (stream.opened) stream.sendText(text);
+    else answer(jsonText(text));
     stream.close();
   });
   host.waitUntil(answered);
-  return new Response(stream.readable, {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
-  });
+  return response;
 }
 
 /**

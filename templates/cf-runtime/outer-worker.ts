@@ -37,6 +37,12 @@ async function readBody(request: Request): Promise<string | Response> {
   const tooLarge = () => jsonResponse({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413);
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) return tooLarge();
   if (!request.body) return "";
+  if (declared !== null && /^\d+$/.test(declared)) {
+    // A declared length bounds what the runtime delivers, so the body is read in one go (the
+    // chunk loop below costs more per request); the size is checked again all the same.
+    const bytes = await request.arrayBuffer();
+    return bytes.byteLength > MAX_BODY_BYTES ? tooLarge() : new TextDecoder().decode(bytes);
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -118,7 +124,13 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       const read = await readBody(request);
       if (read instanceof Response) return read;
       body = read;
-      peeked = peek(body);
+      // The body is parsed here only when the instance or the auth check needs it.
+      if (
+        manifest.auth.mode !== "none" ||
+        (!url.searchParams.has("instance") && !request.headers.has(INSTANCE_HEADER))
+      ) {
+        peeked = peek(body);
+      }
     }
     const instance =
       url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;

@@ -14,7 +14,7 @@
 //! a fixed number of storage reads however many exist, the count and a name -> id index are
 //! kept under `__rt__:sched:` next to the tasks (built once from the tasks when missing).
 
-import { CronExpressionParser } from "cron-parser";
+import { checkCron, nextCronFiring } from "./cron";
 import { limitMessage, limitOf } from "./limits";
 
 export type ScheduleStatus = "active" | "paused" | "completed" | "error";
@@ -97,7 +97,7 @@ export const DECLARED_PREFIX = "@scheduled:";
 /** An alarm may run a little early; a task due within this window runs now (as upstream). */
 const JITTER_MS = 1000;
 
-// The local provider's shorthands: the same strings, expanded to 5 fields so cron-parser
+// The local provider's shorthands: the same strings, expanded to 5 fields so the cron library
 // (which would read its own `@yearly` as a 6-field, seconds-first expression) sees plain cron.
 const SHORTHANDS: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -117,7 +117,7 @@ export function resolveCron(schedule: string): string {
   const trimmed = schedule.trim();
   const lower = trimmed.toLowerCase();
   const expanded = Object.hasOwn(SHORTHANDS, lower) ? (SHORTHANDS[lower] as string) : trimmed;
-  // cron-parser also takes 6 fields (seconds first); the local runtime does not, and a
+  // cron libraries also take 6 fields (seconds first); the local runtime does not, and a
   // photon must behave the same in both places, so anything but 5 fields is refused here.
   if (expanded.split(/\s+/).length !== 5) {
     throw new Error(
@@ -125,7 +125,7 @@ export function resolveCron(schedule: string): string {
     );
   }
   try {
-    CronExpressionParser.parse(expanded, { tz: "UTC" });
+    checkCron(expanded);
   } catch (error) {
     throw new Error(`Invalid cron expression: '${schedule}'. ${messageOf(error)}`);
   }
@@ -134,9 +134,7 @@ export function resolveCron(schedule: string): string {
 
 /** The first firing strictly after `after` (ms since epoch), in UTC. */
 export function nextFiring(cron: string, after: number): number {
-  return CronExpressionParser.parse(cron, { currentDate: new Date(after), tz: "UTC" })
-    .next()
-    .getTime();
+  return nextCronFiring(cron, after);
 }
 
 function messageOf(error: unknown): string {

@@ -24,7 +24,7 @@ before(async () => {
     bundle: true,
     format: "esm",
     platform: "node",
-    // the template imports cron-parser; the e2e install has the pinned one
+    // the template imports croner; the e2e install has the pinned one
     nodePaths: [join(e2eDir, "node_modules")],
     outfile: join(outDir, "schedule.mjs"),
     logLevel: "error",

@@ -1,5 +1,5 @@
 // cf-ticker: the DO wires this.schedule to the scheduler (create/list per instance, alarm armed),
-// and the scheduler with cron-parser is bundled only into Workers that use schedules.
+// and the scheduler with croner is bundled only into Workers that use schedules.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { boot, buildFixture, callTool, dryRunBundle, typecheck } from "./lib/harness.mjs";
@@ -33,12 +33,12 @@ test("schedules survive a restart", async () => {
   assert.equal(listed.result.structuredContent.tasks.length, 1);
 });
 
-test("the scheduler and cron-parser are bundled only when a photon uses schedules", async () => {
+test("the scheduler and croner are bundled only when a photon uses schedules", async () => {
   const withSchedule = await dryRunBundle(w.dir);
-  assert.match(withSchedule, /CronExpressionParser/);
+  assert.match(withSchedule, /CronPattern/);
   const counter = buildFixture("ticker-counter", "counter/cf-counter.photon.ts");
   const without = await dryRunBundle(counter);
-  assert.doesNotMatch(without, /CronExpressionParser/);
+  assert.doesNotMatch(without, /CronPattern/);
   assert.doesNotMatch(without, /__sched__/);
 });
 

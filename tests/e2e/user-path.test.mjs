@@ -20,9 +20,9 @@ test("npm install then npx wrangler dev serves the generated project", { timeout
   assert.equal(built.status, 0, built.stderr);
   assert.ok(!existsSync(join(out, "node_modules")), "nothing is installed before npm install");
 
-  // The ticker uses this.schedule, so its package.json must bring cron-parser too.
+  // The ticker uses this.schedule, so its package.json must bring croner too.
   const pkg = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
-  assert.ok(pkg.dependencies["cron-parser"], JSON.stringify(pkg));
+  assert.ok(pkg.dependencies["croner"], JSON.stringify(pkg));
 
   const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], {
     cwd: out,
