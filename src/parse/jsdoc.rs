@@ -500,10 +500,12 @@ const CRON_FIELDS: [(&str, u32, u32, &[&str]); 5] = [
     ),
 ];
 
-/// Why the runtime (cron-parser 5 in UTC, behind `resolveCron`) would refuse a `@scheduled`
-/// expression, or `None` if it takes it. A refused expression is skipped at run time without a
-/// word, so the build checks the same grammar: five fields of `*`, numbers, ranges `a-b`, steps
-/// `*/n`, `a/n` or `a-b/n` and comma lists of those, or a shorthand such as `@daily`.
+/// Why the runtime (croner in UTC, five fields, day of month OR day of week, behind
+/// `resolveCron`) would refuse a `@scheduled` expression or never fire it, or `None` if it takes
+/// it. A refused expression is skipped at run time without a word, so the build checks the same
+/// grammar: five fields of `*`, numbers, ranges `a-b`, steps `*/n`, `a/n` or `a-b/n` (a step at
+/// most the number of values of its field) and comma lists of those, or a shorthand such as
+/// `@daily`; plus the expressions croner takes but that never fire (`0 0 30 2 *`).
 pub fn cron_error(expr: &str) -> Option<String> {
     let expr = expr.trim();
     if expr.starts_with('@') {
@@ -517,7 +519,7 @@ pub fn cron_error(expr: &str) -> Option<String> {
             fields.len()
         ));
     }
-    fields
+    let malformed = fields
         .iter()
         .zip(CRON_FIELDS)
         .find_map(|(field, (name, lo, hi, names))| {
@@ -525,7 +527,62 @@ pub fn cron_error(expr: &str) -> Option<String> {
                 .split(',')
                 .find_map(|item| cron_item_error(item, lo, hi, names))
                 .map(|why| format!("the {name} field `{field}`: {why}"))
-        })
+        });
+    malformed.or_else(|| cron_never_fires(&fields))
+}
+
+/// The values one valid cron field selects (`7` in day of week is Sunday, `0`).
+fn cron_values(field: &str, (_, lo, hi, names): (&str, u32, u32, &[&str])) -> Vec<u32> {
+    let value = |v: &str| {
+        names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(v))
+            .map_or_else(|| v.parse().unwrap_or(lo), |i| i as u32 + lo)
+    };
+    let mut out = Vec::new();
+    for item in field.split(',') {
+        let (range, step) = item
+            .split_once('/')
+            .map_or((item, 1), |(r, s)| (r, s.parse().unwrap_or(1)));
+        let (from, to) = match range.split_once('-') {
+            _ if range == "*" => (lo, hi),
+            Some((a, b)) => (value(a), value(b)),
+            // `a/n` runs from a to the end of the field.
+            None if item.contains('/') => (value(range), hi),
+            None => (value(range), value(range)),
+        };
+        out.extend((from..=to).step_by(step.max(1) as usize));
+    }
+    out
+}
+
+/// Expressions croner takes that can never fire: a day-of-week step starting at 7 (past
+/// Saturday), or days of the month that none of the listed months has while the day of week is
+/// left open (with both set, either one fires).
+fn cron_never_fires(fields: &[&str]) -> Option<String> {
+    if let Some(item) = fields[4].split(',').find(|i| i.starts_with("7/")) {
+        return Some(format!(
+            "the day of week field `{}`: `{item}` starts after Saturday, so it never fires",
+            fields[4]
+        ));
+    }
+    if fields[4] != "*" {
+        return None;
+    }
+    // The longest each month can be (February in a leap year).
+    const DAYS: [u32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = cron_values(fields[2], CRON_FIELDS[2]);
+    let months = cron_values(fields[3], CRON_FIELDS[3]);
+    let fires = months.iter().any(|&m| {
+        days.iter()
+            .any(|&d| DAYS.get(m as usize - 1).is_some_and(|&n| d <= n))
+    });
+    (!fires).then(|| {
+        format!(
+            "day {} of month {} never comes, so it never fires",
+            fields[2], fields[3]
+        )
+    })
 }
 
 /// One comma-separated piece of a cron field: `*`, `v`, `a-b`, each optionally `/step`.
@@ -535,7 +592,17 @@ fn cron_item_error(item: &str, lo: u32, hi: u32, names: &[&str]) -> Option<Strin
         None => (item, None),
     };
     if let Some(step) = step {
+        // croner's largest step is the number of values of the field (60 minutes, 24 hours,
+        // 31 days, 12 months, 7 week days).
+        let most = match (lo, hi) {
+            (0, 7) => 7,
+            (0, _) => hi + 1,
+            _ => hi,
+        };
         match step.parse::<u32>() {
+            Ok(n) if n > most && step.bytes().all(|b| b.is_ascii_digit()) => {
+                return Some(format!("the step {n} is larger than {most}"));
+            }
             Ok(n) if n >= 1 && step.bytes().all(|b| b.is_ascii_digit()) => {}
             _ => return Some(format!("`{step}` is not a step (a whole number from 1)")),
         }
@@ -795,6 +862,13 @@ mod tests {
             "@Hourly",
             "@midnight",
             "@annually",
+            "*/60 * * * *",
+            "0 */24 * * *",
+            "0 0 */31 * *",
+            "0 0 * * */7",
+            "0 0 29 2 *",
+            "0 0 30 2 1",
+            "0 0 31 4,5 *",
         ] {
             assert_eq!(cron_error(ok), None, "{ok}");
         }
@@ -820,6 +894,14 @@ mod tests {
             ("-1 * * * *", "`` is not a number"),
             ("+1 * * * *", "`+1` is not a number"),
             ("@every", "not a cron shorthand"),
+            ("*/100 * * * *", "the step 100 is larger than 60"),
+            ("0 */25 * * *", "larger than 24"),
+            ("0 0 */32 * *", "larger than 31"),
+            ("0 0 1 */13 *", "larger than 12"),
+            ("0 0 * * */8", "larger than 7"),
+            ("0 0 * * 7/1", "starts after Saturday"),
+            ("0 0 30 2 *", "never fires"),
+            ("0 0 31 4,6,9,11 *", "never fires"),
             ("", "this one has 0"),
         ] {
             let got = cron_error(bad).unwrap_or_else(|| panic!("accepted `{bad}`"));

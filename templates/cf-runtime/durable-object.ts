@@ -8,7 +8,7 @@
 // - The caller identity (`this.caller`) comes only from the X-Photon-Caller header, which the
 //   outer Worker sets after auth and strips from what a client sent.
 // schedule.ts is not imported here: the generated entry passes `createScheduler` in
-// RuntimeOptions only when a photon uses schedules, so cron-parser is bundled only then.
+// RuntimeOptions only when a photon uses schedules, so croner is bundled only then.
 //
 // `this.instanceName` is the instance's name, `default` for the default instance (the local
 // runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).

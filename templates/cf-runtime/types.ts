@@ -111,7 +111,7 @@ export type Authorize = (
  * or without auth carries none of that code.
  */
 export interface RuntimeOptions {
-  /** Present only when the photon set uses schedules, so cron-parser is bundled only then. */
+  /** Present only when the photon set uses schedules, so croner is bundled only then. */
   createScheduler?: SchedulerFactory;
   /** Present only when built with `--auth bearer|jwt` (manifest.auth.mode is not `none`). */
   authorize?: Authorize;
