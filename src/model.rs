@@ -61,6 +61,13 @@ pub struct Photon {
     pub uses: CapabilityUse,
     /// Lifecycle hooks the class defines.
     pub lifecycle: Lifecycle,
+    /// `@sharedState` properties, persisted with the instance's state like the constructor's
+    /// state parameters (`Injection::Unsupported { reason: "state" }`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_state: Vec<String>,
+    /// `protected settings = { ... }`: the properties of the `settings` tool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Vec<SettingsProp>>,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
 }
@@ -162,6 +169,22 @@ impl Annotations {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+}
+
+/// One property of `protected settings`, as photon-core's `SettingsSchema` describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsProp {
+    pub name: String,
+    /// `string`, `number`, `boolean` or `array`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// From the class JSDoc's `@property <name> <text>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// Initialised to `undefined`: no default.
+    pub required: bool,
 }
 
 /// A constructor parameter and how the runtime fills it.

@@ -62,7 +62,7 @@ codes! {
     BAD_DEPENDENCY = "photon-cf::bad-dependency", Error, "an `@dependencies` entry that is no npm name";
     IGNORED_DEPENDENCIES = "photon-cf::ignored-dependencies", Warning, "an `@dependencies` line that reads as prose";
     UNUSUAL_TOOL_NAME = "photon-cf::unusual-tool-name", Warning, "a tool name some MCP clients reject";
-    SETTINGS_NOT_SUPPORTED = "photon-cf::settings-not-supported", Warning, "`protected settings` adds no tool on Workers";
+    SETTINGS_NOT_SUPPORTED = "photon-cf::settings-not-supported", Warning, "`protected settings` is not an object literal: no settings tool";
     ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route handler, not deployed";
     PROMPT_NOT_SUPPORTED = "photon-cf::prompt-not-supported", Warning, "an MCP prompt or resource, not deployed";
     UNSUPPORTED_CONSTRUCTOR_PARAM = "photon-cf::unsupported-constructor-param", Warning, "a constructor parameter that is not a plain name";
@@ -297,9 +297,9 @@ pub fn unusual_tool_name(name: &str) -> Diagnostic {
 pub fn settings_not_supported() -> Diagnostic {
     new(
         SETTINGS_NOT_SUPPORTED,
-        "`protected settings` does not add a `settings` tool on Workers",
+        "`protected settings` is not an object literal, so it gives no `settings` tool (as locally)",
     )
-    .with_help("read configuration from constructor parameters (Worker env vars) instead")
+    .with_help("write `protected settings = { key: default, ... }` to get the `settings` tool")
 }
 
 /// `tag` and `path`: the route tag as written (`@post /hook`).

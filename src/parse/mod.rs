@@ -18,15 +18,16 @@ mod jsdoc;
 mod params;
 mod scan;
 mod schema;
+mod state;
 mod tools;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use swc_common::comments::{Comment, SingleThreadedComments};
+use swc_common::comments::{Comment, Comments as _, SingleThreadedComments};
 use swc_common::input::StringInput;
 use swc_common::{BytePos, Spanned as _};
-use swc_ecma_ast::{Accessibility, ClassMember, EsVersion, Module, PropName};
+use swc_ecma_ast::{ClassMember, EsVersion, Module};
 use swc_ecma_parser::{Parser, Syntax, TsSyntax, lexer::Lexer};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
@@ -224,6 +225,9 @@ impl Ctx {
         let mut lifecycle = Lifecycle::default();
         let mut constructor = Vec::new();
         let (mcp_names, photon_names) = constructor::injection_names(&all_blocks);
+        let class_block = docblock::last_jsdoc(&comments.get_leading(cand.doc_pos));
+        let mut settings = None;
+        let mut shared_state = Vec::new();
         for member in &cand.class.body {
             match member {
                 ClassMember::Constructor(c) => {
@@ -250,18 +254,13 @@ impl Ctx {
                     }
                 }
                 ClassMember::ClassProp(prop) => {
-                    let is_settings =
-                        matches!(&prop.key, PropName::Ident(i) if &*i.sym == "settings");
-                    if is_settings
-                        && prop.accessibility == Some(Accessibility::Protected)
-                        && !prop.is_static
+                    if let Some(found) = self.settings(prop, class_block.as_ref()) {
+                        settings = Some(found);
+                    }
+                    if let Some(key) = state::shared_state(prop, comments)
+                        && !shared_state.contains(&key)
                     {
-                        let span = self.span(prop.span);
-                        self.warn(
-                            catalog::settings_not_supported(),
-                            span,
-                            "no `settings` tool on Workers",
-                        );
+                        shared_state.push(key);
                     }
                 }
                 _ => {}
@@ -287,6 +286,8 @@ impl Ctx {
             hazards: scanned.hazards,
             uses: scanned.uses,
             lifecycle,
+            shared_state,
+            settings,
             warnings: Vec::new(),
         })
     }

@@ -253,6 +253,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Schedule,
     ),
     runtime(
+        "src/cf-runtime/state.ts",
+        "cf-runtime/state.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/types.ts",
         "cf-runtime/types.ts",
         Gate::Always,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::AuthMode;
 use crate::model::{Injection, Photon, Tool};
-use crate::render::PhotonNames;
+use crate::render::{PhotonNames, state};
 use crate::resolve::Project;
 
 /// The `Manifest` object for `project`; `names` are in `project.photons()` order.
@@ -48,6 +48,13 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     for tool in &photon.tools {
         methods.insert(tool.name.clone(), method_info(tool, class_scopes));
     }
+    let mut tools = tools;
+    let settings = photon.settings.as_ref().map(|props| {
+        let (tool, method) = state::settings_tool(props);
+        tools.push(tool);
+        methods.insert("settings".into(), method);
+        json!({ "properties": props })
+    });
     let constructor_params: Vec<Value> = photon
         .constructor
         .iter()
@@ -73,7 +80,7 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
                 .map(|cron| json!({ "method": t.name, "cron": cron }))
         })
         .collect();
-    json!({
+    let mut out = json!({
         "name": photon.name,
         "className": photon.class.name,
         "memoryId": names.memory_id,
@@ -92,7 +99,15 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             "onInitialize": photon.lifecycle.on_initialize,
             "onShutdown": photon.lifecycle.on_shutdown,
         },
-    })
+    });
+    // Present only when used, so manifests of photons without state or settings stay as they were.
+    if let Some(state) = state::state_keys(photon) {
+        out["state"] = state;
+    }
+    if let Some(settings) = settings {
+        out["settings"] = settings;
+    }
+    out
 }
 
 /// What `tools/list` returns for one tool.

@@ -6,6 +6,7 @@
 
 pub mod layout;
 pub mod manifest;
+pub mod state;
 pub mod templates;
 pub mod wrangler_toml;
 

@@ -10,8 +10,8 @@
 // schedule.ts is not imported here: the generated entry passes `createScheduler` in
 // RuntimeOptions only when a photon uses schedules, so croner is bundled only then.
 //
-// `this.instanceName` is the instance's name, `default` for the default instance (the local
-// runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
+// `this.instanceName` is the instance's name, '' for the default instance, as in the local
+// runtime (photons write `this.instanceName || 'default'`).
 
 import { DurableObject } from "cloudflare:workers";
 import type { CfCapabilities } from "./capabilities";
@@ -32,6 +32,7 @@ import {
 } from "./mcp";
 import { createMemory } from "./memory";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
+import { InstanceState, injectSettings, isSettingsCall, runSettings } from "./state";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
@@ -42,9 +43,9 @@ const RT_INSTANCE_KEY = "__rt__:instance";
  * for it (a secret or a [vars] entry), converted to the declared number or boolean type; a missing
  * required one stops activation with a message that says how to set it.
  */
-function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>): unknown[] {
+function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>, state: InstanceState): unknown[] {
   return photon.constructorParams.map((p) => {
-    if (p.env === null) return undefined;
+    if (p.env === null) return state.constructorValue(p.name);
     const raw = env[p.env];
     if (raw === undefined || raw === null || raw === "") {
       if (p.optional) return undefined;
@@ -110,6 +111,7 @@ export function definePhotonDO(
     /** A sibling's channel emits forwarded to the host DO, one after another, in emit order. */
     #forwarded: Promise<void> = Promise.resolve();
     #mcpHost: McpHost = this.#makeMcpHost();
+    #state = new InstanceState(this.ctx.storage, photon);
 
     #makeMcpHost(): McpHost {
       const self = this;
@@ -166,7 +168,10 @@ export function definePhotonDO(
 
     async #activate(): Promise<PhotonObject> {
       await this.#learnInstance(null);
-      const object = new PhotonCtor(...constructorArgs(photon, this.env));
+      await this.#state.load();
+      const object = new PhotonCtor(...constructorArgs(photon, this.env, this.#state));
+      this.#state.restoreProperties(object);
+      await injectSettings(this.ctx.storage, photon, object);
       shareLocks(object, this.#locks);
       withCfCapabilities(object, this.#capabilities());
       if (photon.scheduled.length > 0 && options.createScheduler) await this.#schedule().syncDeclared(photon.scheduled);
@@ -212,7 +217,8 @@ export function definePhotonDO(
         sample: (params) => sample(host, params),
         confirm: (question) => confirm(host, question),
         elicit: (ask) => elicit(host, "elicit", ask),
-        instanceName: this.#instanceName ?? DEFAULT_INSTANCE,
+        instanceName:
+          (this.#instanceName ?? DEFAULT_INSTANCE) === DEFAULT_INSTANCE ? "" : (this.#instanceName as string),
         callerCwd: undefined,
         env: this.env,
         get caller() {
@@ -260,11 +266,21 @@ export function definePhotonDO(
     async #invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
       // A static method belongs to the class: it needs no instance (nor its configuration).
       const target = method.static ? PhotonCtor : await this.#ready();
-      const fn = target[tool];
+      if (!method.static && isSettingsCall(photon, tool, target)) return runSettings(photon, target, args);
+      // A tool is a method of the class: looked up on the prototype, so a field of the same name
+      // (`private counter = 0` next to `counter()`) does not hide it, as locally.
+      const proto = method.static ? undefined : PhotonCtor.prototype[tool];
+      const fn = typeof proto === "function" ? proto : target[tool];
       if (typeof fn !== "function") throw new Error(`${photon.name}.${tool} is not a method`);
       const run = async () => {
-        const value = fn.apply(target, spread(method, args));
-        return isGenerator(value) ? this.#drive(value) : await value;
+        try {
+          const value = fn.apply(target, spread(method, args));
+          return isGenerator(value) ? await this.#drive(value) : await value;
+        } finally {
+          // Saved whether the call succeeded or threw: what the live object holds is what a
+          // restart must find.
+          if (!method.static) await this.#state.persist(target);
+        }
       };
       return method.locked ? this.#locks.run(method.locked, run) : run();
     }
@@ -274,6 +290,7 @@ export function definePhotonDO(
       let input: unknown;
       for (;;) {
         const step = await gen.next(input);
+        await this.#state.persist(this.#object);
         if (step.done) return step.value;
         const y = step.value;
         input = undefined;

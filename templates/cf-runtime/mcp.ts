@@ -363,7 +363,7 @@ export function validateArguments(
     // hostile argument with 100 000 wrong items costs one error, not 100 000 (which would also
     // overflow the validator's own `push(...errors)`).
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
-    validator = new Validator(method.inputSchema as any, "7", true);
+    validator = new Validator(withoutFormats(method.inputSchema) as any, "7", true);
     validators.set(cacheKey, validator);
   }
   const result = validator.validate(args);
@@ -386,6 +386,22 @@ export function validateArguments(
     if (problems.length === MAX_VALIDATION_ERRORS) break;
   }
   throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': ${problems.join("; ")}`);
+}
+
+/**
+ * The schema without its `format` keywords: the local runtime checks no format (`{@format time}`
+ * takes "10:30", as a time input gives it), so neither does the Worker; `format` stays in the
+ * listed schema as a hint. A property named `format` holds a schema object, never a string.
+ */
+function withoutFormats(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutFormats);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "format" && typeof value === "string") continue;
+    out[key] = withoutFormats(value);
+  }
+  return out;
 }
 
 async function toolsCall(

@@ -41,6 +41,18 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** Persisted per instance (state.ts): `@stateful` constructor state and `@sharedState` properties. */
+  state?: { params: string[]; properties: string[] };
+  /** `protected settings`: the properties of the generated `settings` tool (state.ts). */
+  settings?: { properties: SettingsProperty[] };
+}
+
+export interface SettingsProperty {
+  name: string;
+  type: "string" | "number" | "boolean" | "array";
+  description?: string;
+  default?: unknown;
+  required: boolean;
 }
 
 export interface ConstructorParam {

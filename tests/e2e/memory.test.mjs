@@ -102,10 +102,10 @@ test("user keys cannot reach the runtime's keys", async () => {
   assert.equal((await on(i, "keys")).keys.length, 4, "exactly the four user keys, nothing of the runtime's");
 });
 
-test("instanceName is the instance ('default' for the default one); callerCwd is undefined; caller is anonymous", async () => {
+test("instanceName is the instance ('' for the default one, as locally); callerCwd is undefined; caller is anonymous", async () => {
   const anonymous = { id: "anonymous", anonymous: true };
   const r = await callTool(w.url, "who", {});
-  assert.deepEqual(r.result.structuredContent, { instanceName: "default", callerCwdIsUndefined: true, hasCallerCwd: true, caller: anonymous });
+  assert.deepEqual(r.result.structuredContent, { instanceName: "", callerCwdIsUndefined: true, hasCallerCwd: true, caller: anonymous });
   assert.deepEqual(await on("named", "who"), { instanceName: "named", callerCwdIsUndefined: true, hasCallerCwd: true, caller: anonymous });
   // The caller identity header is the outer Worker's alone: a client cannot claim one.
   const spoof = await callTool(w.url, "who", {}, { headers: { "X-Photon-Caller": JSON.stringify({ id: "admin", anonymous: false }) } });

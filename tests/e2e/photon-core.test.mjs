@@ -88,10 +88,11 @@ test("Table, Chart, Stats, Cards, Progress and Collection serialise to their dat
   assert.deepEqual(d.table.options, { title: "T", paginated: true, pageSize: 5 });
   assert.deepEqual(d.fielded.fields, [
     { type: "text", source: "name", options: {} },
-    { type: "badge", source: "status", options: { colors: { ok: "green" } } },
-    { type: "currency", source: "amount", options: { currency: "EUR" } },
-  ], "the field-based Table API of newer photon-core (used by the catalogue's expenses and deploy)");
+    { type: "badge", source: "status", options: { variant: "subtle", colors: { ok: "green" } } },
+    { type: "currency", source: "amount", options: { currency: "EUR", showSymbol: true } },
+  ], "the field-based Table API, with photon-core's field defaults (ui.test.mjs compares every builder with the npm package) of newer photon-core (used by the catalogue's expenses and deploy)");
   assert.deepEqual([d.chart._photonType, d.chart.chartType, d.chart.labels, d.chart.series], ["chart", "bar", ["x", "y"], [{ name: "s", data: [1, 2] }]]);
+  assert.deepEqual(d.chart.options, { legend: true, showGrid: true, animate: true, title: "C" });
   assert.deepEqual(d.stats.stats, [
     { label: "Users", value: 3 },
     { label: "Rate", value: 50, format: "percent", suffix: "%" },
