@@ -225,9 +225,13 @@ describe("ids come back exactly as sent", () => {
     // The last id wins, as JSON.parse reads it; a string with escapes is the same string.
     const twice = await rpc(w.url, `{"jsonrpc":"2.0","id":1,"method":"ping","id":98765432109876543210}`);
     assert.equal(twice.text, `{"jsonrpc":"2.0","id":98765432109876543210,"result":{}}`);
-    // Streamed calls too.
-    const sse = await rpc(w.url, `{"jsonrpc":"2.0","id":12345678901234567891,"method":"tools/call","params":{"name":"noop","arguments":{}}}`, { accept: "application/json, text/event-stream" });
+    // Streamed calls too (one that sends a status first, so it is answered as SSE), and a call
+    // that sends nothing, answered as JSON although the client accepts SSE.
+    const sse = await rpc(w.url, `{"jsonrpc":"2.0","id":12345678901234567891,"method":"tools/call","params":{"name":"chatty","arguments":{}}}`, { accept: "application/json, text/event-stream" });
+    assert.match(sse.headers.get("content-type"), /text\/event-stream/);
     assert.match(sse.text, /data: \{"jsonrpc":"2\.0","id":12345678901234567891,"result":/);
+    const quiet = await rpc(w.url, `{"jsonrpc":"2.0","id":12345678901234567892,"method":"tools/call","params":{"name":"noop","arguments":{}}}`, { accept: "application/json, text/event-stream" });
+    assert.ok(quiet.text.startsWith(`{"jsonrpc":"2.0","id":12345678901234567892,"result":`), quiet.text);
   });
 });
 
@@ -241,6 +245,10 @@ describe("per-instance limits", () => {
       body: JSON.stringify({ jsonrpc: "2.0", id: tag, method: "tools/call", params: { name: "ask", arguments: { tag } } }),
       signal: controller.signal,
     });
+    // A call refused before it sends anything is answered as plain JSON.
+    if (!(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+      return { messages: [await res.json()], abort: () => controller.abort() };
+    }
     const reader = res.body.getReader();
     let text = "";
     for (;;) {
