@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod compat;
 pub mod diagnostics;
+pub mod heavy_packages;
 pub mod model;
 pub mod names;
 pub mod output;

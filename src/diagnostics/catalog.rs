@@ -89,6 +89,8 @@ codes! {
     FS_IS_EPHEMERAL = "photon-cf::fs-is-ephemeral", Warning, "`fs` is in memory and per request";
     PROCESS_CWD = "photon-cf::process-cwd", Warning, "`process.cwd()` is `/`";
     HOMEDIR = "photon-cf::homedir", Warning, "no home directory";
+    HOST_FILE_SYSTEM = "photon-cf::host-file-system", Error, "files under the home or working directory";
+    HEAVY_PACKAGE = "photon-cf::heavy-package", Warning, "a heavy or Node-only npm package";
     SET_INTERVAL = "photon-cf::set-interval", Warning, "a timer that stops when the object sleeps";
     TCP_DRIVER = "photon-cf::tcp-driver", Warning, "a raw-TCP database driver";
     // The output project.
@@ -103,6 +105,8 @@ codes! {
     NPM_NOT_FOUND = "photon-cf::npm-not-found", Error, "no npm to run";
     TOOL_NOT_RUNNABLE = "photon-cf::tool-not-runnable", Error, "wrangler or npm could not be started";
     INSTALL_FAILED = "photon-cf::install-failed", Error, "`npm install` failed";
+    BUNDLE_FAILED = "photon-cf::bundle-failed", Error, "wrangler could not bundle the project";
+    STARTUP_FAILED = "photon-cf::startup-failed", Error, "the bundled Worker does not start";
 }
 
 /// A diagnostic of `code` with the severity `CODES` gives it.
@@ -506,6 +510,24 @@ pub fn homedir() -> Diagnostic {
     )
 }
 
+/// `home`: the path comes from `os.homedir()` (else from `process.cwd()`).
+pub fn host_file_system(home: bool) -> Diagnostic {
+    let (call, place) = if home {
+        ("os.homedir()", "home directory")
+    } else {
+        ("process.cwd()", "working directory")
+    };
+    new(
+        HOST_FILE_SYSTEM,
+        format!("this photon reads or writes files under the host's {place} (`{call}` with `fs`); a Worker has no host file system"),
+    )
+    .with_help("keep the data in `this.memory` (Durable Object storage) or an R2/KV binding, or run this photon with the local runtime")
+}
+
+pub fn heavy_package(package: &str, why: &str, instead: &str) -> Diagnostic {
+    new(HEAVY_PACKAGE, format!("`{package}` {why}")).with_help(instead.to_string())
+}
+
 pub fn set_interval() -> Diagnostic {
     new(
         SET_INTERVAL,
@@ -674,6 +696,26 @@ pub fn install_failed(message: String, out_dir: &Path) -> Diagnostic {
          the photons' @dependencies",
         display_path(out_dir)
     ))
+}
+
+// ---- the bundle start-up check -----------------------------------------------------------------
+
+pub fn bundle_failed(detail: &str) -> Diagnostic {
+    new(
+        BUNDLE_FAILED,
+        format!("`wrangler deploy --dry-run` could not bundle the generated project: {detail}"),
+    )
+    .with_help("wrangler's output above names the import esbuild could not resolve or compile")
+}
+
+/// `module`: the bundled module the runtime names, when it names one.
+pub fn startup_failed(module: Option<&str>, message: &str) -> Diagnostic {
+    let place = module.map_or(String::new(), |m| format!(" (module `{m}`)"));
+    new(
+        STARTUP_FAILED,
+        format!("the Worker bundle does not start in the local Workers runtime{place}: {message}"),
+    )
+    .with_help("a package that needs Node when it loads (`__filename`, native code, the file system) cannot run on Workers: replace it, or run this photon with the local runtime; it was not deployed")
 }
 
 #[cfg(test)]
