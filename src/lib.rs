@@ -5,6 +5,7 @@
 //! (templates → files in memory), `output` (staged, atomic writes). `settings` reads the
 //! environment once, `wrangler` finds and runs wrangler and npm, and `commands` print.
 
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod compat;

@@ -95,6 +95,7 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     }
     if let Some(photon) = &outcome.photon {
         diagnostics.extend(crate::compat::check(photon));
+        diagnostics.extend(crate::assets::check(photon));
     }
     outcome.photon
 }

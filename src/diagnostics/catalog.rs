@@ -91,6 +91,11 @@ codes! {
     HOMEDIR = "photon-cf::homedir", Warning, "no home directory";
     HOST_FILE_SYSTEM = "photon-cf::host-file-system", Error, "files under the home or working directory";
     HEAVY_PACKAGE = "photon-cf::heavy-package", Warning, "a heavy or Node-only npm package";
+    // Companion files (`this.assets`).
+    ASSET_NOT_FOUND = "photon-cf::asset-not-found", Error, "`this.assets` names a missing companion file";
+    ASSET_OUTSIDE_FOLDER = "photon-cf::asset-outside-folder", Error, "`this.assets` names a path outside the companion folder";
+    ASSET_TOO_LARGE = "photon-cf::asset-too-large", Error, "a companion file too large to embed";
+    ASSET_NOT_EMBEDDED = "photon-cf::asset-not-embedded", Warning, "`this.assets` with a path computed at run time";
     SET_INTERVAL = "photon-cf::set-interval", Warning, "a timer that stops when the object sleeps";
     TCP_DRIVER = "photon-cf::tcp-driver", Warning, "a raw-TCP database driver";
     // The output project.
@@ -696,6 +701,44 @@ pub fn install_failed(message: String, out_dir: &Path) -> Diagnostic {
          the photons' @dependencies",
         display_path(out_dir)
     ))
+}
+
+// ---- companion files ---------------------------------------------------------------------------
+
+pub fn asset_not_found(sub: &str, folder: &str) -> Diagnostic {
+    new(
+        ASSET_NOT_FOUND,
+        format!("`{sub}` is not in the companion folder `{folder}`, so it cannot be embedded"),
+    )
+    .with_help(format!(
+        "create `{folder}{sub}` next to the photon, or fix the path"
+    ))
+}
+
+pub fn asset_outside_folder(sub: &str, folder: &str) -> Diagnostic {
+    new(
+        ASSET_OUTSIDE_FOLDER,
+        format!("`{sub}` is outside the companion folder `{folder}`"),
+    )
+    .with_help(format!(
+        "move the file into `{folder}` and name it relative to that folder"
+    ))
+}
+
+pub fn asset_too_large(sub: &str, folder: &str, bytes: u64, limit: u64) -> Diagnostic {
+    new(
+        ASSET_TOO_LARGE,
+        format!("`{folder}{sub}` is {bytes} bytes; companion files are embedded in the Worker up to {limit} bytes each"),
+    )
+    .with_help("serve large files from R2 (or another URL) and `fetch` them instead of embedding them")
+}
+
+pub fn asset_not_embedded(folder: &str) -> Diagnostic {
+    new(
+        ASSET_NOT_EMBEDDED,
+        format!("this `this.assets` path is computed at run time, so no file of `{folder}` is embedded for it"),
+    )
+    .with_help("pass a string literal (`this.assets('slides.md', true)`) so the file is embedded at build time")
 }
 
 // ---- the bundle start-up check -----------------------------------------------------------------

@@ -287,6 +287,7 @@ impl Ctx {
             hazards: scanned.hazards,
             uses: scanned.uses,
             lifecycle,
+            asset_refs: scanned.asset_refs,
             warnings: Vec::new(),
         })
     }

@@ -170,6 +170,11 @@ pub const FILES: &[LayoutFile] = &[
             Header::None,
         )
     },
+    runtime(
+        "src/cf-runtime/assets.ts",
+        "cf-runtime/assets.ts",
+        Gate::Always,
+    ),
     runtime("src/cf-runtime/auth.ts", "cf-runtime/auth.ts", Gate::Auth),
     runtime(
         "src/cf-runtime/capabilities.ts",

@@ -73,7 +73,7 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
                 .map(|cron| json!({ "method": t.name, "cron": cron }))
         })
         .collect();
-    json!({
+    let mut manifest = json!({
         "name": photon.name,
         "className": photon.class.name,
         "memoryId": names.memory_id,
@@ -92,7 +92,24 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             "onInitialize": photon.lifecycle.on_initialize,
             "onShutdown": photon.lifecycle.on_shutdown,
         },
-    })
+    });
+    // Companion files `this.assets` names, embedded (only when there are any, so photons without
+    // them keep the manifest they had).
+    let (files, _) = crate::assets::collect(photon);
+    if !files.is_empty() {
+        let assets: Map<String, Value> = files
+            .into_iter()
+            .map(|(key, bytes)| {
+                let content = match String::from_utf8(bytes) {
+                    Ok(text) => json!({ "text": text }),
+                    Err(e) => json!({ "base64": crate::assets::base64(e.as_bytes()) }),
+                };
+                (key, content)
+            })
+            .collect();
+        manifest["assets"] = Value::Object(assets);
+    }
+    manifest
 }
 
 /// What `tools/list` returns for one tool.

@@ -14,6 +14,7 @@
 // runtime uses '' there; photons write `this.instanceName || 'default'`, which gives the same).
 
 import { DurableObject } from "cloudflare:workers";
+import { companionAssets } from "./assets";
 import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
@@ -214,6 +215,7 @@ export function definePhotonDO(
           return callContext.getStore()?.caller ?? ANONYMOUS;
         },
         _photonName: photon.memoryId,
+        assets: companionAssets(photon),
         ...emitHelpers(emit),
       };
     }

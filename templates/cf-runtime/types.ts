@@ -41,6 +41,8 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** Companion files `this.assets` names, keyed by their path in the `<name>/` folder. */
+  assets?: Record<string, { text: string } | { base64: string }>;
 }
 
 export interface ConstructorParam {
