@@ -20,4 +20,5 @@ pub mod printer;
 pub mod render;
 pub mod resolve;
 pub mod settings;
+pub mod ui_views;
 pub mod wrangler;

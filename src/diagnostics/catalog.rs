@@ -96,6 +96,8 @@ codes! {
     ASSET_OUTSIDE_FOLDER = "photon-cf::asset-outside-folder", Error, "`this.assets` names a path outside the companion folder";
     ASSET_TOO_LARGE = "photon-cf::asset-too-large", Error, "a companion file too large to embed";
     ASSET_NOT_EMBEDDED = "photon-cf::asset-not-embedded", Warning, "`this.assets` with a path computed at run time";
+    UI_NEEDS_COMPILING = "photon-cf::ui-needs-compiling", Error, "an `@ui` view that needs compiling (`.tsx`)";
+    UI_VIEW_NOT_FOUND = "photon-cf::ui-view-not-found", Warning, "an `@ui` view whose file is missing";
     SET_INTERVAL = "photon-cf::set-interval", Warning, "a timer that stops when the object sleeps";
     TCP_DRIVER = "photon-cf::tcp-driver", Warning, "a raw-TCP database driver";
     // The output project.
@@ -739,6 +741,24 @@ pub fn asset_not_embedded(folder: &str) -> Diagnostic {
         format!("this `this.assets` path is computed at run time, so no file of `{folder}` is embedded for it"),
     )
     .with_help("pass a string literal (`this.assets('slides.md', true)`) so the file is embedded at build time")
+}
+
+pub fn ui_needs_compiling(id: &str, path: &str) -> Diagnostic {
+    new(
+        UI_NEEDS_COMPILING,
+        format!("the `@ui {id}` view `{path}` is TSX, which the local runtime compiles on the fly; photon-cf does not compile views"),
+    )
+    .with_help("ship the view as HTML (`ui/<id>.html`, with its script inlined), or run this photon with the local runtime")
+}
+
+pub fn ui_view_not_found(id: &str, path: &str) -> Diagnostic {
+    new(
+        UI_VIEW_NOT_FOUND,
+        format!("the `@ui {id}` view has no file (`{path}`); its tools are served without it"),
+    )
+    .with_help(
+        "create the view in the companion folder (`<name>/ui/<id>.html`) or fix the `@ui` path",
+    )
 }
 
 // ---- the bundle start-up check -----------------------------------------------------------------

@@ -257,6 +257,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/types.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/ui.ts", "cf-runtime/ui.ts", Gate::Always),
     file(
         "src/dependencies.d.ts",
         Source::Code(Generated::DependencyTypes),

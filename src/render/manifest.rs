@@ -109,6 +109,24 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             .collect();
         manifest["assets"] = Value::Object(assets);
     }
+    // `@ui` views: served as `ui://` resources, linked from their tools' `_meta`.
+    let (views, _) = crate::ui_views::collect(photon);
+    if !views.views.is_empty() {
+        if let Some(tools) = manifest["tools"].as_array_mut() {
+            for tool in tools {
+                let name = tool["name"].as_str().unwrap_or_default().to_string();
+                if let Some(view) = views.links.get(&name).and_then(|id| views.views.get(id)) {
+                    tool["_meta"] = crate::ui_views::tool_meta(&view.uri);
+                }
+            }
+        }
+        let ui: Map<String, Value> = views
+            .views
+            .into_iter()
+            .map(|(id, v)| (id, json!({ "uri": v.uri, "html": v.html })))
+            .collect();
+        manifest["ui"] = Value::Object(ui);
+    }
     manifest
 }
 

@@ -43,6 +43,8 @@ export interface PhotonManifest {
   hooks: { onInitialize: boolean; onShutdown: boolean };
   /** Companion files `this.assets` names, keyed by their path in the `<name>/` folder. */
   assets?: Record<string, { text: string } | { base64: string }>;
+  /** `@ui` views by id, served as `ui://` resources (see ui.ts). */
+  ui?: Record<string, { uri: string; html: string }>;
 }
 
 export interface ConstructorParam {
@@ -75,6 +77,8 @@ export interface McpTool {
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
   annotations?: Record<string, unknown>;
+  /** `ui.resourceUri` (and the local runtime's aliases) when an `@ui` view is linked. */
+  _meta?: Record<string, unknown>;
 }
 
 export type JsonSchema = { [key: string]: unknown };
