@@ -133,6 +133,13 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub photon: PhotonArgs,
+    /// Also render the project into DIR (`--out`, as `build`), install it, bundle it with wrangler and start it in the local Workers runtime
+    #[arg(long)]
+    pub bundle: bool,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    #[command(flatten)]
+    pub wrangler: WranglerArgs,
 }
 
 /// How to find wrangler.

@@ -4,10 +4,13 @@
 //! Errors: Node modules Workers lack (`child_process`, ...), native or process-spawning npm
 //! packages, code generation from strings (`new Function`, `eval`), imports that cannot be
 //! bundled (relative files, URLs, non-literal dynamic imports), and npm packages imported but
-//! not declared in `@dependencies`. Warnings: `fs` (an in-memory, per-request file system on
-//! Workers), `process.cwd()` / `os.homedir()`, `setInterval`, TCP database drivers.
+//! not declared in `@dependencies`, and `process.cwd()` / `os.homedir()` in a photon that imports
+//! `fs` (its files live on the host). Warnings: `fs` (an in-memory, per-request file system on
+//! Workers), `process.cwd()` / `os.homedir()` without `fs`, `setInterval`, TCP database drivers,
+//! and the heavy or Node-only packages of `heavy_packages`.
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
+use crate::heavy_packages;
 use crate::model::{HazardKind, Import, ImportKind, Photon};
 
 /// Node built-in modules (without the `node:` prefix).
@@ -158,8 +161,21 @@ pub fn check(photon: &Photon) -> Diagnostics {
         }
         if let Some(d) = package_problem(&dep.name) {
             out.push(d.at(&file, dep.span, "declared here"));
+        } else if let Some(d) = heavy_package(&dep.name) {
+            out.push(d.at(&file, dep.span, "declared here"));
         }
     }
+
+    // A path from `homedir()` / `process.cwd()` in a photon that imports `fs` names files on the
+    // host: refused, since a Worker's `fs` is an empty in-memory file system. (Which call feeds
+    // which `fs` call is not traced; the import and the call together are the pattern.)
+    let fs_import = photon.imports.iter().find(|i| {
+        !i.type_only
+            && i.specifier
+                .as_deref()
+                .and_then(builtin_name)
+                .is_some_and(|b| b == "fs" || b == "fs/promises")
+    });
 
     for hazard in &photon.hazards {
         let d = match hazard.kind {
@@ -167,6 +183,21 @@ pub fn check(photon: &Photon) -> Diagnostics {
                 hazard.kind == HazardKind::Eval,
             )
             .at(&file, hazard.span, "code generation from a string"),
+            HazardKind::ProcessCwd | HazardKind::Homedir if fs_import.is_some() => {
+                let home = hazard.kind == HazardKind::Homedir;
+                let fs = fs_import.expect("matched is_some");
+                catalog::host_file_system(home)
+                    .at(
+                        &file,
+                        hazard.span,
+                        if home {
+                            "a path under the host's home directory"
+                        } else {
+                            "a path under the host's working directory"
+                        },
+                    )
+                    .also(fs.span, "files read and written through `fs`")
+            }
             HazardKind::ProcessCwd => {
                 catalog::process_cwd().at(&file, hazard.span, "no working directory on Workers")
             }
@@ -254,6 +285,12 @@ fn check_import(
         reported.push(package.to_string());
         out.push(catalog::tcp_driver(package).at(file, import.span, "TCP database driver"));
     }
+    if let Some(d) = heavy_package(package)
+        && !reported.iter().any(|p| p == package)
+    {
+        reported.push(package.to_string());
+        out.push(d.at(file, import.span, "imported here"));
+    }
     let declared = photon.doc.dependencies.iter().any(|d| d.name == package);
     if !declared {
         out.push(catalog::undeclared_dependency(package).at(
@@ -289,6 +326,11 @@ fn package_problem(package: &str) -> Option<Diagnostic> {
         )),
         _ => None,
     }
+}
+
+/// The warning for a package of the heavy or Node-only table (not yet located).
+fn heavy_package(package: &str) -> Option<Diagnostic> {
+    heavy_packages::lookup(package).map(|h| catalog::heavy_package(package, h.why, h.instead))
 }
 
 fn native_help(package: &str) -> String {
@@ -448,6 +490,50 @@ mod tests {
                 (catalog::HOMEDIR, false),
             ]
         );
+    }
+
+    #[test]
+    fn host_paths_with_fs_are_refused() {
+        // `path.join(homedir(), ...)`, a template string over `process.cwd()`, `os.homedir()`.
+        let src = "import { promises as fs } from 'fs';\nimport { homedir } from 'os';\nimport * as os from 'node:os';\nimport * as path from 'path';\nexport default class T {\n  constructor(private dir = path.join(homedir(), '.t')) {}\n  async m() {\n    await fs.readFile(`${process.cwd()}/a.txt`);\n    return fs.writeFile(os.homedir() + '/b', 'x');\n  }\n}\n";
+        let got = run(src);
+        assert_eq!(
+            got,
+            [
+                (catalog::FS_IS_EPHEMERAL, false, (1, 32)),
+                (catalog::HOST_FILE_SYSTEM, true, (6, 39)),
+                (catalog::HOST_FILE_SYSTEM, true, (8, 26)),
+                (catalog::HOST_FILE_SYSTEM, true, (9, 25)),
+            ]
+        );
+    }
+
+    #[test]
+    fn heavy_packages_warn_with_an_alternative() {
+        let src = format!(
+            "/** @dependencies @aws-sdk/client-s3@^3.0.0, typescript@^5.0.0 */\nimport {{ S3Client }} from '@aws-sdk/client-s3';{CLASS}"
+        );
+        let out = parse_photon(Path::new("t.photon.ts"), Arc::from(src.as_str()));
+        let diags = check(&out.photon.expect("parses"));
+        let got: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code, d.is_error(), d.line_col().unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (catalog::HEAVY_PACKAGE, false, (2, 26)),
+                (catalog::HEAVY_PACKAGE, false, (1, 46)),
+            ]
+        );
+        let help = diags
+            .iter()
+            .next()
+            .unwrap()
+            .help
+            .clone()
+            .unwrap_or_default();
+        assert!(help.contains("aws4fetch"), "{help}");
     }
 
     #[test]

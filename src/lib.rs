@@ -5,10 +5,12 @@
 //! (templates → files in memory), `output` (staged, atomic writes). `settings` reads the
 //! environment once, `wrangler` finds and runs wrangler and npm, and `commands` print.
 
+pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod compat;
 pub mod diagnostics;
+pub mod heavy_packages;
 pub mod model;
 pub mod names;
 pub mod output;
@@ -18,4 +20,5 @@ pub mod printer;
 pub mod render;
 pub mod resolve;
 pub mod settings;
+pub mod ui_views;
 pub mod wrangler;

@@ -68,6 +68,9 @@ pub struct Photon {
     /// `protected settings = { ... }`: the properties of the `settings` tool.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<SettingsProp>>,
+    /// `this.assets(path, ...)` calls: the companion files embedded at build time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub asset_refs: Vec<AssetRef>,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
 }
@@ -231,6 +234,13 @@ pub enum ImportKind {
     Dynamic,
     Require,
     ExportFrom,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetRef {
+    /// The sub-path when it is a literal; `None` when it is computed at run time.
+    pub path: Option<String>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]

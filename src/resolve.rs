@@ -95,6 +95,8 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
     }
     if let Some(photon) = &outcome.photon {
         diagnostics.extend(crate::compat::check(photon));
+        diagnostics.extend(crate::assets::check(photon));
+        diagnostics.extend(crate::ui_views::check(photon));
     }
     outcome.photon
 }

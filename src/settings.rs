@@ -1,5 +1,5 @@
 //! Everything a run reads from its surroundings, resolved once before any work starts: the
-//! current directory, `PATH`, `PHOTON_CF_NPM`, whether anybody can answer a prompt, and the
+//! current directory, `PATH`, `PHOTON_CF_NPM`, `PHOTON_CF_SKIP_START_CHECK`, whether anybody can answer a prompt, and the
 //! build's inputs from the command line. Nothing below `commands` reads the environment itself.
 
 use std::ffi::OsString;
@@ -27,6 +27,8 @@ pub struct Environment {
     pub non_interactive: bool,
     /// stderr is a terminal, so a child may draw its own progress on it.
     pub stderr_is_terminal: bool,
+    /// `PHOTON_CF_SKIP_START_CHECK` is set: `deploy` does not bundle and start the Worker first.
+    pub skip_start_check: bool,
 }
 
 impl Environment {
@@ -42,6 +44,8 @@ impl Environment {
                 .map(PathBuf::from),
             non_interactive: ci || !std::io::stdin().is_terminal(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            skip_start_check: std::env::var_os(crate::wrangler::startup::SKIP_ENV)
+                .is_some_and(|v| !v.is_empty()),
         })
     }
 

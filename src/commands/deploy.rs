@@ -1,6 +1,8 @@
 //! `photon-cf deploy`: build, install DIR's npm dependencies when they are missing or stale, run
 //! `wrangler deploy` (or `--dry-run`) in DIR with wrangler's output on our stderr, and report
-//! what wrangler says it deployed: URL, version id, bindings, bundle size.
+//! what wrangler says it deployed: URL, version id, bindings, bundle size. Before uploading
+//! (and after a `--dry-run` bundle) the bundle is started in the local Workers runtime
+//! (`wrangler/startup.rs`); one that does not start is not deployed.
 //!
 //! Wrangler never gets a terminal to prompt on (stdin is closed), and `CI=true` is set for it
 //! when nobody could answer anyway, so a missing login fails fast instead of waiting.
@@ -17,11 +19,8 @@ use crate::printer::Printer;
 use crate::settings::{BuildSettings, Environment};
 use crate::wrangler::output::{WranglerReport, bundle_size, failure_hint, parse_wrangler_output};
 use crate::wrangler::process::signals;
+use crate::wrangler::startup::{self, BUNDLE_DIR as DRY_RUN_OUTDIR};
 use crate::wrangler::{self, Cmd};
-
-/// Where `--dry-run` asks wrangler to write the bundle, inside DIR (`.wrangler/` is ignored by
-/// the generated `.gitignore` and never touched by `build`).
-const DRY_RUN_OUTDIR: &str = ".wrangler/dry-run";
 
 /// `photon-cf deploy`.
 pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -44,6 +43,26 @@ pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::R
     // Ctrl-C during the build or the install: nothing was deployed, just stop.
     if let Some(signal) = signals::received() {
         return Ok(ExitStatus::External(128u8.saturating_add(signal)));
+    }
+
+    // A Worker that cannot start is never uploaded: bundle it and start it locally first (for
+    // `--dry-run` the dry run below is that bundle, started once it is written).
+    let start_check = !env.skip_start_check;
+    if !start_check {
+        printer.verbose(format!(
+            "start-up check skipped ({} is set)",
+            startup::SKIP_ENV
+        ));
+    }
+    if start_check && !args.dry_run {
+        if let Err(diagnostic) =
+            startup::bundle_and_start(&located.program, &out_dir, env.non_interactive, printer)?
+        {
+            return Ok(user_error(printer, &outcome.diagnostics, diagnostic));
+        }
+        if let Some(signal) = signals::received() {
+            return Ok(ExitStatus::External(128u8.saturating_add(signal)));
+        }
     }
 
     let outdir = out_dir.join(DRY_RUN_OUTDIR);
@@ -90,6 +109,9 @@ pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::R
     let mut report = parse_wrangler_output(&finished.output);
     if args.dry_run && finished.success() {
         report.bundle_bytes = bundle_size(&outdir);
+        if start_check && let Err(diagnostic) = startup::start(&out_dir, printer)? {
+            return Ok(user_error(printer, &outcome.diagnostics, diagnostic));
+        }
     }
     let worker = report.worker.as_deref().unwrap_or(worker);
 

@@ -89,6 +89,15 @@ codes! {
     FS_IS_EPHEMERAL = "photon-cf::fs-is-ephemeral", Warning, "`fs` is in memory and per request";
     PROCESS_CWD = "photon-cf::process-cwd", Warning, "`process.cwd()` is `/`";
     HOMEDIR = "photon-cf::homedir", Warning, "no home directory";
+    HOST_FILE_SYSTEM = "photon-cf::host-file-system", Error, "files under the home or working directory";
+    HEAVY_PACKAGE = "photon-cf::heavy-package", Warning, "a heavy or Node-only npm package";
+    // Companion files (`this.assets`).
+    ASSET_NOT_FOUND = "photon-cf::asset-not-found", Error, "`this.assets` names a missing companion file";
+    ASSET_OUTSIDE_FOLDER = "photon-cf::asset-outside-folder", Error, "`this.assets` names a path outside the companion folder";
+    ASSET_TOO_LARGE = "photon-cf::asset-too-large", Error, "a companion file too large to embed";
+    ASSET_NOT_EMBEDDED = "photon-cf::asset-not-embedded", Warning, "`this.assets` with a path computed at run time";
+    UI_NEEDS_COMPILING = "photon-cf::ui-needs-compiling", Error, "an `@ui` view that needs compiling (`.tsx`)";
+    UI_VIEW_NOT_FOUND = "photon-cf::ui-view-not-found", Warning, "an `@ui` view whose file is missing";
     SET_INTERVAL = "photon-cf::set-interval", Warning, "a timer that stops when the object sleeps";
     TCP_DRIVER = "photon-cf::tcp-driver", Warning, "a raw-TCP database driver";
     // The output project.
@@ -103,6 +112,8 @@ codes! {
     NPM_NOT_FOUND = "photon-cf::npm-not-found", Error, "no npm to run";
     TOOL_NOT_RUNNABLE = "photon-cf::tool-not-runnable", Error, "wrangler or npm could not be started";
     INSTALL_FAILED = "photon-cf::install-failed", Error, "`npm install` failed";
+    BUNDLE_FAILED = "photon-cf::bundle-failed", Error, "wrangler could not bundle the project";
+    STARTUP_FAILED = "photon-cf::startup-failed", Error, "the bundled Worker does not start";
 }
 
 /// A diagnostic of `code` with the severity `CODES` gives it.
@@ -506,6 +517,24 @@ pub fn homedir() -> Diagnostic {
     )
 }
 
+/// `home`: the path comes from `os.homedir()` (else from `process.cwd()`).
+pub fn host_file_system(home: bool) -> Diagnostic {
+    let (call, place) = if home {
+        ("os.homedir()", "home directory")
+    } else {
+        ("process.cwd()", "working directory")
+    };
+    new(
+        HOST_FILE_SYSTEM,
+        format!("this photon reads or writes files under the host's {place} (`{call}` with `fs`); a Worker has no host file system"),
+    )
+    .with_help("keep the data in `this.memory` (Durable Object storage) or an R2/KV binding, or run this photon with the local runtime")
+}
+
+pub fn heavy_package(package: &str, why: &str, instead: &str) -> Diagnostic {
+    new(HEAVY_PACKAGE, format!("`{package}` {why}")).with_help(instead.to_string())
+}
+
 pub fn set_interval() -> Diagnostic {
     new(
         SET_INTERVAL,
@@ -674,6 +703,82 @@ pub fn install_failed(message: String, out_dir: &Path) -> Diagnostic {
          the photons' @dependencies",
         display_path(out_dir)
     ))
+}
+
+// ---- companion files ---------------------------------------------------------------------------
+
+pub fn asset_not_found(sub: &str, folder: &str) -> Diagnostic {
+    new(
+        ASSET_NOT_FOUND,
+        format!("`{sub}` is not in the companion folder `{folder}`, so it cannot be embedded"),
+    )
+    .with_help(format!(
+        "create `{folder}{sub}` next to the photon, or fix the path"
+    ))
+}
+
+pub fn asset_outside_folder(sub: &str, folder: &str) -> Diagnostic {
+    new(
+        ASSET_OUTSIDE_FOLDER,
+        format!("`{sub}` is outside the companion folder `{folder}`"),
+    )
+    .with_help(format!(
+        "move the file into `{folder}` and name it relative to that folder"
+    ))
+}
+
+pub fn asset_too_large(sub: &str, folder: &str, bytes: u64, limit: u64) -> Diagnostic {
+    new(
+        ASSET_TOO_LARGE,
+        format!("`{folder}{sub}` is {bytes} bytes; companion files are embedded in the Worker up to {limit} bytes each"),
+    )
+    .with_help("serve large files from R2 (or another URL) and `fetch` them instead of embedding them")
+}
+
+pub fn asset_not_embedded(folder: &str) -> Diagnostic {
+    new(
+        ASSET_NOT_EMBEDDED,
+        format!("this `this.assets` path is computed at run time, so no file of `{folder}` is embedded for it"),
+    )
+    .with_help("pass a string literal (`this.assets('slides.md', true)`) so the file is embedded at build time")
+}
+
+pub fn ui_needs_compiling(id: &str, path: &str) -> Diagnostic {
+    new(
+        UI_NEEDS_COMPILING,
+        format!("the `@ui {id}` view `{path}` is TSX, which the local runtime compiles on the fly; photon-cf does not compile views"),
+    )
+    .with_help("ship the view as HTML (`ui/<id>.html`, with its script inlined), or run this photon with the local runtime")
+}
+
+pub fn ui_view_not_found(id: &str, path: &str) -> Diagnostic {
+    new(
+        UI_VIEW_NOT_FOUND,
+        format!("the `@ui {id}` view has no file (`{path}`); its tools are served without it"),
+    )
+    .with_help(
+        "create the view in the companion folder (`<name>/ui/<id>.html`) or fix the `@ui` path",
+    )
+}
+
+// ---- the bundle start-up check -----------------------------------------------------------------
+
+pub fn bundle_failed(detail: &str) -> Diagnostic {
+    new(
+        BUNDLE_FAILED,
+        format!("`wrangler deploy --dry-run` could not bundle the generated project: {detail}"),
+    )
+    .with_help("wrangler's output above names the import esbuild could not resolve or compile")
+}
+
+/// `module`: the bundled module the runtime names, when it names one.
+pub fn startup_failed(module: Option<&str>, message: &str) -> Diagnostic {
+    let place = module.map_or(String::new(), |m| format!(" (module `{m}`)"));
+    new(
+        STARTUP_FAILED,
+        format!("the Worker bundle does not start in the local Workers runtime{place}: {message}"),
+    )
+    .with_help("a package that needs Node when it loads (`__filename`, native code, the file system) cannot run on Workers: replace it, or run this photon with the local runtime; it was not deployed")
 }
 
 #[cfg(test)]

@@ -288,6 +288,7 @@ impl Ctx {
             lifecycle,
             shared_state,
             settings,
+            asset_refs: scanned.asset_refs,
             warnings: Vec::new(),
         })
     }

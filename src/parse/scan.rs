@@ -9,7 +9,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
-use crate::model::{CapabilityUse, Hazard, HazardKind, Import, ImportKind, Span};
+use crate::model::{AssetRef, CapabilityUse, Hazard, HazardKind, Import, ImportKind, Span};
 
 /// What the walk found.
 #[derive(Debug, Default)]
@@ -17,6 +17,7 @@ pub struct Scan {
     pub imports: Vec<Import>,
     pub hazards: Vec<Hazard>,
     pub uses: CapabilityUse,
+    pub asset_refs: Vec<AssetRef>,
 }
 
 /// Walk `module`. `base` is the `BytePos` of the file's first byte (spans are made relative).
@@ -203,6 +204,12 @@ impl Visit for Scanner {
                                 self.hazard(HazardKind::ProcessCwd, call.span)
                             }
                             Some("homedir") => self.hazard(HazardKind::Homedir, call.span),
+                            Some("assets") if is_this(&m.obj) => {
+                                let path =
+                                    call.args.first().and_then(|a| literal_specifier(&a.expr));
+                                let span = self.span(call.span);
+                                self.out.asset_refs.push(AssetRef { path, span });
+                            }
                             Some("eval") if ident_is(&m.obj, "globalThis") => {
                                 self.hazard(HazardKind::Eval, call.span)
                             }

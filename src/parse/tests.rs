@@ -110,6 +110,8 @@ fn invalid_fixtures_each_give_their_located_error() {
         let mut diags: Vec<_> = out.diagnostics.iter().cloned().collect();
         if let Some(p) = &out.photon {
             diags.extend(crate::compat::check(p));
+            diags.extend(crate::assets::check(p));
+            diags.extend(crate::ui_views::check(p));
         }
         let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
         let located: Vec<String> = errors

@@ -170,6 +170,11 @@ pub const FILES: &[LayoutFile] = &[
             Header::None,
         )
     },
+    runtime(
+        "src/cf-runtime/assets.ts",
+        "cf-runtime/assets.ts",
+        Gate::Always,
+    ),
     runtime("src/cf-runtime/auth.ts", "cf-runtime/auth.ts", Gate::Auth),
     runtime(
         "src/cf-runtime/capabilities.ts",
@@ -262,6 +267,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/types.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/ui.ts", "cf-runtime/ui.ts", Gate::Always),
     file(
         "src/dependencies.d.ts",
         Source::Code(Generated::DependencyTypes),

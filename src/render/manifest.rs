@@ -80,7 +80,7 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
                 .map(|cron| json!({ "method": t.name, "cron": cron }))
         })
         .collect();
-    let mut out = json!({
+    let mut manifest = json!({
         "name": photon.name,
         "className": photon.class.name,
         "memoryId": names.memory_id,
@@ -102,12 +102,46 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     });
     // Present only when used, so manifests of photons without state or settings stay as they were.
     if let Some(state) = state::state_keys(photon) {
-        out["state"] = state;
+        manifest["state"] = state;
     }
     if let Some(settings) = settings {
-        out["settings"] = settings;
+        manifest["settings"] = settings;
     }
-    out
+    // Companion files `this.assets` names, embedded (only when there are any, so photons without
+    // them keep the manifest they had).
+    let (files, _) = crate::assets::collect(photon);
+    if !files.is_empty() {
+        let assets: Map<String, Value> = files
+            .into_iter()
+            .map(|(key, bytes)| {
+                let content = match String::from_utf8(bytes) {
+                    Ok(text) => json!({ "text": text }),
+                    Err(e) => json!({ "base64": crate::assets::base64(e.as_bytes()) }),
+                };
+                (key, content)
+            })
+            .collect();
+        manifest["assets"] = Value::Object(assets);
+    }
+    // `@ui` views: served as `ui://` resources, linked from their tools' `_meta`.
+    let (views, _) = crate::ui_views::collect(photon);
+    if !views.views.is_empty() {
+        if let Some(tools) = manifest["tools"].as_array_mut() {
+            for tool in tools {
+                let name = tool["name"].as_str().unwrap_or_default().to_string();
+                if let Some(view) = views.links.get(&name).and_then(|id| views.views.get(id)) {
+                    tool["_meta"] = crate::ui_views::tool_meta(&view.uri);
+                }
+            }
+        }
+        let ui: Map<String, Value> = views
+            .views
+            .into_iter()
+            .map(|(id, v)| (id, json!({ "uri": v.uri, "html": v.html })))
+            .collect();
+        manifest["ui"] = Value::Object(ui);
+    }
+    manifest
 }
 
 /// What `tools/list` returns for one tool.

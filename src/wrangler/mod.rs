@@ -6,6 +6,7 @@ pub mod locate;
 pub mod npm;
 pub mod output;
 pub mod process;
+pub mod startup;
 
 use std::path::{Path, PathBuf};
 

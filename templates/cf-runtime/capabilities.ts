@@ -24,6 +24,7 @@ export interface CfCapabilities {
   log: (message: string, options?: { level?: string; data?: unknown }) => void;
   thinking: (active?: boolean) => void;
   render: (format?: string, value?: unknown) => void;
+  assets: (sub: string, options?: boolean | { load?: boolean; encoding?: string | null }) => string | Uint8Array;
 }
 
 /** Members the runtime always sets, whatever the class declares (`declare instanceName: string`). */

@@ -14,6 +14,7 @@
 // runtime (photons write `this.instanceName || 'default'`).
 
 import { DurableObject } from "cloudflare:workers";
+import { companionAssets } from "./assets";
 import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
@@ -225,6 +226,7 @@ export function definePhotonDO(
           return callContext.getStore()?.caller ?? ANONYMOUS;
         },
         _photonName: photon.memoryId,
+        assets: companionAssets(photon),
         ...emitHelpers(emit),
       };
     }

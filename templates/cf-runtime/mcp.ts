@@ -23,6 +23,7 @@ import { Validator } from "@cfworker/json-schema";
 import { limitMessage, limitOf } from "./limits";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
+import { hasUi, uiResourceList, uiResourceRead } from "./ui";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -303,6 +304,14 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
         return jsonText(reply(id, { result: {} }));
       case "tools/call":
         return await toolsCall(request, id, params, host);
+      case "resources/list":
+        return jsonText(reply(id, { result: { resources: uiResourceList(host.photon) } }));
+      case "resources/read": {
+        const read = uiResourceRead(host.photon, params.uri);
+        // -32002: the MCP error for a resource that does not exist.
+        if (!read) throw new RpcError(-32002, `Resource not found: ${shortPath(String(params.uri))}`);
+        return jsonText(reply(id, { result: read }));
+      }
       default:
         return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${shortPath(msg.method)}`);
     }
@@ -324,7 +333,7 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
       : LATEST_PROTOCOL_VERSION;
   const result: Record<string, unknown> = {
     protocolVersion,
-    capabilities: { tools: { listChanged: false }, logging: {} },
+    capabilities: { tools: { listChanged: false }, logging: {}, ...(hasUi(photon) ? { resources: {} } : {}) },
     serverInfo: { name: photon.name, version: photon.version ?? "0.0.0" },
   };
   if (photon.description) result.instructions = photon.description;

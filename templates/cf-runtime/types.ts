@@ -45,6 +45,10 @@ export interface PhotonManifest {
   state?: { params: string[]; properties: string[] };
   /** `protected settings`: the properties of the generated `settings` tool (state.ts). */
   settings?: { properties: SettingsProperty[] };
+  /** Companion files `this.assets` names, keyed by their path in the `<name>/` folder. */
+  assets?: Record<string, { text: string } | { base64: string }>;
+  /** `@ui` views by id, served as `ui://` resources (see ui.ts). */
+  ui?: Record<string, { uri: string; html: string }>;
 }
 
 export interface SettingsProperty {
@@ -85,6 +89,8 @@ export interface McpTool {
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
   annotations?: Record<string, unknown>;
+  /** `ui.resourceUri` (and the local runtime's aliases) when an `@ui` view is linked. */
+  _meta?: Record<string, unknown>;
 }
 
 export type JsonSchema = { [key: string]: unknown };

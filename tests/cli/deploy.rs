@@ -88,7 +88,9 @@ impl Project {
             .stdin(Stdio::null())
             .env("PHOTON_CF_WRANGLER", self.path().join("bin/wrangler"))
             .env("PHOTON_CF_NPM", self.path().join("bin/npm"))
-            .env("FAKE_LOG", self.log());
+            .env("FAKE_LOG", self.log())
+            // The fake wrangler bundles nothing to start; `real_command` turns the check back on.
+            .env("PHOTON_CF_SKIP_START_CHECK", "1");
         quiet_wrangler(&mut cmd);
         cmd
     }
@@ -819,6 +821,7 @@ fn e2e_dir() -> PathBuf {
 fn real_command(project: &Project, e2e: &Path, args: &[&str]) -> Command {
     let mut cmd = project.command(args);
     cmd.env_remove("PHOTON_CF_WRANGLER")
+        .env_remove("PHOTON_CF_SKIP_START_CHECK")
         .env("FAKE_NPM_LINK", e2e);
     cmd
 }

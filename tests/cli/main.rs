@@ -1,5 +1,7 @@
 //! photon-cf's CLI tests, one binary: `build` and `check` (`build.rs`), `deploy` and `dev` with a
-//! fake and the real wrangler (`deploy.rs`), and the malformed-photon corpus (`malformed.rs`).
+//! fake and the real wrangler (`deploy.rs`), the malformed-photon corpus (`malformed.rs`), and
+//! the refusals of what cannot run on Workers: heavy packages, the bundle start-up check
+//! (`refusals.rs`).
 //!
 //! Every test runs the binary through [`CliTest`] (the shape of ruff's `crates/ruff/tests/cli`):
 //! a canonical temporary directory, an insta filter that writes it as `[TMP]`, and a command
@@ -11,6 +13,8 @@ mod build;
 #[cfg(unix)]
 mod deploy;
 mod malformed;
+#[cfg(unix)]
+mod refusals;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -90,7 +90,7 @@ test("Table, Chart, Stats, Cards, Progress and Collection serialise to their dat
     { type: "text", source: "name", options: {} },
     { type: "badge", source: "status", options: { variant: "subtle", colors: { ok: "green" } } },
     { type: "currency", source: "amount", options: { currency: "EUR", showSymbol: true } },
-  ], "the field-based Table API, with photon-core's field defaults (ui.test.mjs compares every builder with the npm package) of newer photon-core (used by the catalogue's expenses and deploy)");
+  ], "the field-based Table API, with photon-core's field defaults (ui-builders.test.mjs compares every builder with the npm package) of newer photon-core (used by the catalogue's expenses and deploy)");
   assert.deepEqual([d.chart._photonType, d.chart.chartType, d.chart.labels, d.chart.series], ["chart", "bar", ["x", "y"], [{ name: "s", data: [1, 2] }]]);
   assert.deepEqual(d.chart.options, { legend: true, showGrid: true, animate: true, title: "C" });
   assert.deepEqual(d.stats.stats, [
