@@ -177,6 +177,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime(
+        "src/cf-runtime/completion.ts",
+        "cf-runtime/completion.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/durable-object.ts",
         "cf-runtime/durable-object.ts",
         Gate::Always,
@@ -210,6 +215,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/locks.ts",
         Gate::Always,
     ),
+    runtime(
+        "src/cf-runtime/logging.ts",
+        "cf-runtime/logging.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[JSON_SCHEMA],
         ..runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always)
@@ -225,8 +235,28 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime(
+        "src/cf-runtime/origin.ts",
+        "cf-runtime/origin.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/outer-worker.ts",
         "cf-runtime/outer-worker.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/prompts.ts",
+        "cf-runtime/prompts.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/resources.ts",
+        "cf-runtime/resources.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/results.ts",
+        "cf-runtime/results.ts",
         Gate::Always,
     ),
     runtime(
@@ -247,6 +277,11 @@ pub const FILES: &[LayoutFile] = &[
             Gate::Schedule,
         )
     },
+    runtime(
+        "src/cf-runtime/surface.ts",
+        "cf-runtime/surface.ts",
+        Gate::Always,
+    ),
     runtime(
         "src/cf-runtime/types.ts",
         "cf-runtime/types.ts",

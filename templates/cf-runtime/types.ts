@@ -41,6 +41,55 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** `@template` / `@prompt` methods and class-level `@prompt` files, in declaration order. */
+  prompts: PromptEntry[];
+  /** `@Static` / `@resource` methods with a fixed URI and class-level files, in declaration order. */
+  resources: ResourceEntry[];
+  /** `@Static` / `@resource` methods whose URI has `{variables}` (their parameters). */
+  resourceTemplates: ResourceTemplateEntry[];
+  /** Where `completion/complete` finds candidates for prompt arguments and template variables. */
+  completions: CompletionSource[];
+}
+
+/** A prompts/list entry plus what prompts/get runs: a method, or an embedded file's text. */
+export interface PromptEntry {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: { name: string; description?: string; required: boolean }[];
+  method: MethodInfo | null;
+  text: string | null;
+}
+
+/** A resources/list entry plus how resources/read answers: a method, or embedded text / base64. */
+export interface ResourceEntry {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType: string;
+  method: { name: string; info: MethodInfo } | null;
+  text?: string;
+  blob?: string;
+}
+
+export interface ResourceTemplateEntry {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType: string;
+  method: { name: string; info: MethodInfo };
+}
+
+/** Candidates for one argument: fixed values (enum, `{@choice}`) and/or a method (`{@choice-from m[.field]}`). */
+export interface CompletionSource {
+  ref: "ref/prompt" | "ref/resource";
+  /** The prompt name, or the resource template's URI template. */
+  name: string;
+  argument: string;
+  values: string[] | null;
+  from: string | null;
 }
 
 export interface ConstructorParam {
