@@ -55,8 +55,9 @@ export async function completionComplete(params: Record<string, unknown>, host: 
   const candidates: string[] = [];
   for (const source of host.photon.completions) {
     if (source.ref !== ref.type || source.name !== name || source.argument !== argument.name) continue;
-    if (source.values) candidates.push(...source.values);
-    if (source.from) candidates.push(...(await fromMethod(host, source.from)));
+    // Appended one by one: a method may return any number of candidates.
+    for (const v of source.values ?? []) candidates.push(v);
+    if (source.from) for (const v of await fromMethod(host, source.from)) candidates.push(v);
   }
   const prefix = typed.toLowerCase();
   const matching = [...new Set(candidates)].filter((v) => v.toLowerCase().startsWith(prefix));

@@ -70,9 +70,10 @@ export function matchTemplate(template: string, uri: string): Record<string, str
 }
 
 function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
+  // Byte by byte into parts, never spread: a resource may be any size.
+  const parts: string[] = [];
+  for (const b of bytes) parts.push(String.fromCharCode(b));
+  return btoa(parts.join(""));
 }
 
 /** One resource's contents from what its method returned. */
