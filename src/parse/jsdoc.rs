@@ -81,6 +81,7 @@ const INLINE_BLOCK_TAGS: &[&str] = &[
     "prompt",
     "resource",
     "Static",
+    "mimeType",
     "webhook",
     "stateful",
     "version",
@@ -464,6 +465,48 @@ pub fn flag(value: &str) -> bool {
 }
 
 /// The first word of a tag value (`@auth required extra` → `required`).
+/// Which MCP surface a method's tags make it, as the local extractor decides: `@template` (any
+/// case) or method-level `@prompt` is a prompt; else `@Static [uri]` or `@resource [uri]` is a
+/// resource, its URI `static://<method>` when none is written, with `@mimeType`; else a tool.
+pub fn surface(tags: &[Tag<'_>], method: &str) -> crate::model::Surface {
+    use crate::model::Surface;
+    if tags
+        .iter()
+        .any(|t| t.name.eq_ignore_ascii_case("template") || t.name == "prompt")
+    {
+        return Surface::Prompt;
+    }
+    let Some(tag) = tags
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case("static") || t.name == "resource")
+    else {
+        return Surface::Tool;
+    };
+    let uri = first_word(tag.value)
+        .filter(|u| u.contains(':'))
+        .map_or_else(|| format!("static://{method}"), str::to_string);
+    let mime_type = tags
+        .iter()
+        .find(|t| t.name.eq_ignore_ascii_case("mimetype"))
+        .and_then(|t| first_word(t.value))
+        .map(str::to_string);
+    Surface::Resource { uri, mime_type }
+}
+
+/// The `{name}` variables of a URI template, in order.
+pub fn uri_variables(uri: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = uri;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
 pub fn first_word(value: &str) -> Option<&str> {
     value.split_whitespace().next()
 }

@@ -10,6 +10,7 @@
 //! capability use, from one walk). Every problem becomes a located diagnostic; nothing stops at
 //! the first one.
 
+mod assets;
 mod class;
 mod constructor;
 mod docblock;
@@ -31,7 +32,7 @@ use swc_ecma_ast::{ClassMember, EsVersion, Module};
 use swc_ecma_parser::{Parser, Syntax, TsSyntax, lexer::Lexer};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
-use crate::model::{Finding, Lifecycle, Photon, PhotonClass, Span, Tool};
+use crate::model::{Finding, Lifecycle, Photon, PhotonClass, Span, Surface, Tool};
 use crate::names;
 
 use guard::{MAX_CHAIN, MAX_NESTING, nesting_overflow};
@@ -54,6 +55,9 @@ const BASE: u32 = 1;
 ///
 /// Runs on its own thread with a large stack (`guard.rs`), so hostile input (deep nesting, long
 /// operator chains) gives a diagnostic instead of a stack overflow of the caller's thread.
+/// The `{name}` variables of a resource URI template, in order (render reads them too).
+pub use jsdoc::uri_variables;
+
 pub fn parse_photon(path: &Path, source: Arc<str>) -> ParseOutcome {
     guard::on_parse_stack(|| parse_on_this_thread(path, source.clone()))
 }
@@ -267,6 +271,32 @@ impl Ctx {
             }
         }
 
+        // Prompts and resources share the method namespace with tools (one method, one name), so
+        // they are split off only after the duplicate check; each list keeps declaration order.
+        let mut prompts = Vec::new();
+        let mut resources = Vec::new();
+        let mut kept = Vec::new();
+        for (tool, key) in tools.into_iter().zip(tool_keys) {
+            match &tool.surface {
+                Surface::Tool => kept.push(tool),
+                Surface::Prompt => prompts.push(tool),
+                Surface::Resource { uri, .. } => {
+                    for var in jsdoc::uri_variables(uri) {
+                        if !tool.params.iter().any(|p| p == var) {
+                            self.error(
+                                catalog::unknown_uri_variable(&tool.name, uri, var),
+                                key,
+                                "this resource method",
+                            );
+                        }
+                    }
+                    resources.push(tool);
+                }
+            }
+        }
+        let tools = kept;
+        let assets = self.read_assets(path, &doc.asset_tags);
+
         let scanned = scan::scan(module, BASE);
         Some(Photon {
             name,
@@ -281,6 +311,9 @@ impl Ctx {
             },
             doc,
             tools,
+            prompts,
+            resources,
+            assets,
             constructor,
             imports: scanned.imports,
             hazards: scanned.hazards,

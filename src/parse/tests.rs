@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::model::{Annotations, EnvType, Injection};
+use crate::model::{Annotations, AssetContent, EnvType, Injection};
 
 fn parse(name: &str, src: &str) -> ParseOutcome {
     parse_photon(Path::new(name), Arc::from(src))
@@ -782,16 +782,12 @@ fn which_members_are_tools() {
         }
     );
     assert_eq!(p.class.extends.as_deref(), Some("Photon"));
-    assert_eq!(
-        codes(&out),
-        [
-            catalog::ROUTE_NOT_SUPPORTED,
-            catalog::PROMPT_NOT_SUPPORTED,
-            catalog::PROMPT_NOT_SUPPORTED,
-            catalog::PROMPT_NOT_SUPPORTED,
-            catalog::PROMPT_NOT_SUPPORTED,
-        ]
-    );
+    assert_eq!(codes(&out), [catalog::ROUTE_NOT_SUPPORTED]);
+    // Prompts and resources are not tools: they are served as what their tag says.
+    let prompts: Vec<_> = p.prompts.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(prompts, ["pr", "tpl"]);
+    let resources: Vec<_> = p.resources.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(resources, ["res", "st"]);
     // A plain class keeps configure/getConfig as tools.
     let p = photon("export default class X { configure() {} getConfig() {} }");
     assert_eq!(p.tools.len(), 2);
@@ -1213,4 +1209,57 @@ fn unusual_tool_names_warn() {
         [catalog::UNUSUAL_TOOL_NAME, catalog::UNUSUAL_TOOL_NAME]
     );
     assert_eq!(out.photon.unwrap().tools.len(), 3);
+}
+
+#[test]
+fn prompt_and_resource_tags_choose_the_surface() {
+    let p = photon(
+        "export default class X {\n  /** @Template */ a() {}\n  /** Hi @prompt */ b() {}\n  /**\n   * Readme\n   * @Static docs://readme\n   * @mimeType text/markdown\n   */\n  c() {}\n  /** @resource item://{id} */ d(id: string) {}\n  /** @resource */ e() {}\n}",
+    );
+    assert!(p.tools.is_empty());
+    assert_eq!(p.prompts.len(), 2);
+    assert_eq!(p.prompts[1].description.as_deref(), Some("Hi"));
+    let surfaces: Vec<_> = p.resources.iter().map(|t| t.surface.clone()).collect();
+    assert_eq!(
+        surfaces,
+        [
+            Surface::Resource {
+                uri: "docs://readme".into(),
+                mime_type: Some("text/markdown".into())
+            },
+            Surface::Resource {
+                uri: "item://{id}".into(),
+                mime_type: None
+            },
+            Surface::Resource {
+                uri: "static://e".into(),
+                mime_type: None
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_uri_variable_must_name_a_parameter() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class X {\n  /** @resource item://{id}/{other} */ d(id: string) {}\n}",
+    );
+    assert_eq!(codes(&out), [catalog::UNKNOWN_URI_VARIABLE]);
+}
+
+#[test]
+fn class_level_asset_files_are_read_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("guide.md"), "# Guide\n").unwrap();
+    std::fs::write(dir.path().join("logo.png"), [0x89, b'P', b'N', b'G', 0xff]).unwrap();
+    let path = dir.path().join("x.photon.ts");
+    let src = "/**\n * X\n * @prompt guide ./guide.md\n * @resource logo ./logo.png\n * @resource gone ./missing.txt\n */\nexport default class X { a() {} }";
+    let out = crate::parse::parse_photon(&path, src.into());
+    assert_eq!(codes(&out), [catalog::SURFACE_FILE_NOT_FOUND]);
+    let p = out.photon.unwrap();
+    assert_eq!(p.assets.len(), 2);
+    assert_eq!(p.assets[0].content, AssetContent::Text("# Guide\n".into()));
+    assert_eq!(p.assets[1].mime_type, "image/png");
+    assert_eq!(p.assets[1].content, AssetContent::Blob("iVBOR/8=".into()));
 }

@@ -84,20 +84,8 @@ impl Ctx {
                 );
                 return None;
             }
-            if lower == "template"
-                || tag.name == "prompt"
-                || tag.name == "Static"
-                || tag.name == "resource"
-            {
-                self.warn(
-                    catalog::prompt_not_supported(&name, tag.name),
-                    span,
-                    "prompt or resource, not deployed",
-                );
-                return None;
-            }
         }
-
+        let surface = jsdoc::surface(&tags, &name);
         let mut tool = Tool {
             name: name.clone(),
             description: jsdoc::method_description(&lines),
@@ -114,6 +102,7 @@ impl Ctx {
             deprecated: None,
             scheduled: None,
             locked: None,
+            surface,
             span,
         };
         let mut param_docs = Vec::new();

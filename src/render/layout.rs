@@ -181,6 +181,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/capabilities.ts",
         Gate::Always,
     ),
+    runtime(
+        "src/cf-runtime/completion.ts",
+        "cf-runtime/completion.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[CRONER],
         ..runtime(
@@ -223,6 +228,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/locks.ts",
         Gate::Always,
     ),
+    runtime(
+        "src/cf-runtime/logging.ts",
+        "cf-runtime/logging.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[JSON_SCHEMA],
         ..runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always)
@@ -238,8 +248,28 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime(
+        "src/cf-runtime/origin.ts",
+        "cf-runtime/origin.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/outer-worker.ts",
         "cf-runtime/outer-worker.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/prompts.ts",
+        "cf-runtime/prompts.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/resources.ts",
+        "cf-runtime/resources.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/results.ts",
+        "cf-runtime/results.ts",
         Gate::Always,
     ),
     runtime(
@@ -260,6 +290,11 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/state.ts",
         "cf-runtime/state.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/surface.ts",
+        "cf-runtime/surface.ts",
         Gate::Always,
     ),
     runtime(

@@ -9,6 +9,9 @@ use crate::model::{Injection, Photon, Tool};
 use crate::render::{PhotonNames, state};
 use crate::resolve::Project;
 
+#[path = "manifest_surface.rs"]
+mod surface;
+
 /// The `Manifest` object for `project`; `names` are in `project.photons()` order.
 pub fn manifest(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Value {
     let mut photons = Map::new();
@@ -95,6 +98,10 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
         "constructorParams": constructor_params,
         "siblings": photon.doc.photons.iter().map(|s| s.value.clone()).collect::<Vec<_>>(),
         "scheduled": scheduled,
+        "prompts": surface::prompts(photon, class_scopes),
+        "resources": surface::resources(photon, class_scopes),
+        "resourceTemplates": surface::resource_templates(photon, class_scopes),
+        "completions": surface::completions(photon),
         "hooks": {
             "onInitialize": photon.lifecycle.on_initialize,
             "onShutdown": photon.lifecycle.on_shutdown,
@@ -170,7 +177,7 @@ fn mcp_tool(tool: &Tool) -> Value {
     Value::Object(out)
 }
 
-fn method_info(tool: &Tool, class_scopes: &[String]) -> Value {
+pub(super) fn method_info(tool: &Tool, class_scopes: &[String]) -> Value {
     let mut scopes: Vec<String> = Vec::new();
     for scope in tool.scopes.iter().chain(class_scopes) {
         if !scopes.contains(scope) {

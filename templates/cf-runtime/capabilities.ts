@@ -1,4 +1,4 @@
-//! What a photon object gets from the runtime: `this.memory`, `emit` and its helpers, `schedule`, `call`, `sample`, `confirm`, `elicit`, `instanceName`, `env`, `caller`, installed by `withCfCapabilities`.
+//! What a photon object gets from the runtime: `this.memory`, `emit` and its helpers, `schedule`, `call`, `sample`, `confirm`, `elicit`, `instanceName`, `env`, `caller`, `notifyResourceUpdated`, installed by `withCfCapabilities`.
 // The Durable Object (durable-object.ts) builds the values; this module only defines their shape
 // and how they are installed, so a photon that defines a member itself keeps it, as locally.
 
@@ -18,6 +18,8 @@ export interface CfCapabilities {
   env: Record<string, unknown>;
   readonly caller: Caller;
   _photonName: string;
+  /** Sends notifications/resources/updated for a subscribed URI (resources.ts). */
+  notifyResourceUpdated: (uri: string) => boolean;
   status: (message: string, value?: number) => void;
   progress: (value: number, message?: string, meta?: Record<string, unknown>) => void;
   toast: (message: string, options?: Record<string, unknown>) => void;

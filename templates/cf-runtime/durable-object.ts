@@ -19,6 +19,7 @@ import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
 import { LockTable, shareLocks } from "./locks";
+import { DEFAULT_LOG_LEVEL } from "./logging";
 import type { Caller, McpHost } from "./mcp";
 import {
   ANONYMOUS,
@@ -32,12 +33,16 @@ import {
   validateArguments,
 } from "./mcp";
 import { createMemory } from "./memory";
+import { notifyResourceUpdated } from "./resources";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import { InstanceState, injectSettings, isSettingsCall, runSettings } from "./state";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
 const RT_INSTANCE_KEY = "__rt__:instance";
+/** The instance's logging/setLevel level and resource subscriptions (no sessions: per instance). */
+const RT_LOG_LEVEL_KEY = "__rt__:logLevel";
+const RT_SUBSCRIPTIONS_KEY = "__rt__:subscriptions";
 
 /**
  * Constructor arguments from the Worker env: each parameter reads the variable the manifest names
@@ -111,8 +116,22 @@ export function definePhotonDO(
     #pending: McpHost["pending"] = new Map();
     /** A sibling's channel emits forwarded to the host DO, one after another, in emit order. */
     #forwarded: Promise<void> = Promise.resolve();
+    #logLevel: string = DEFAULT_LOG_LEVEL;
+    #subscriptions = new Set<string>();
+    #mcpStateLoaded = false;
     #mcpHost: McpHost = this.#makeMcpHost();
     #state = new InstanceState(this.ctx.storage, photon);
+
+    /** Loads the stored log level and subscriptions once per object lifetime. */
+    async #loadMcpState(): Promise<void> {
+      if (this.#mcpStateLoaded) return;
+      const stored = await this.ctx.storage.get<unknown>([RT_LOG_LEVEL_KEY, RT_SUBSCRIPTIONS_KEY]);
+      const level = stored.get(RT_LOG_LEVEL_KEY);
+      const subs = stored.get(RT_SUBSCRIPTIONS_KEY);
+      if (typeof level === "string") this.#logLevel = level;
+      if (Array.isArray(subs)) for (const uri of subs) if (typeof uri === "string") this.#subscriptions.add(uri);
+      this.#mcpStateLoaded = true;
+    }
 
     #makeMcpHost(): McpHost {
       const self = this;
@@ -133,6 +152,14 @@ export function definePhotonDO(
           } catch {
             return ANONYMOUS;
           }
+        },
+        setLogLevel: async (level) => {
+          this.#logLevel = level;
+          await this.ctx.storage.put(RT_LOG_LEVEL_KEY, level);
+        },
+        updateSubscriptions: async (change) => {
+          change(this.#subscriptions);
+          await this.ctx.storage.put(RT_SUBSCRIPTIONS_KEY, [...this.#subscriptions]);
         },
       };
     }
@@ -206,7 +233,7 @@ export function definePhotonDO(
         const event = normalizeEmit(args);
         const channel = emitChannel(event);
         if (channel !== null) self.#publish(channel, event);
-        else emitToCall(photon.name, event);
+        else emitToCall(photon.name, event, self.#logLevel);
       };
       return {
         memory: createMemory(this.ctx.storage, this.env, photon.memoryId),
@@ -227,6 +254,7 @@ export function definePhotonDO(
         },
         _photonName: photon.memoryId,
         assets: companionAssets(photon),
+        notifyResourceUpdated: (uri) => notifyResourceUpdated(self.#subscriptions, uri),
         ...emitHelpers(emit),
       };
     }
@@ -301,9 +329,9 @@ export function definePhotonDO(
           // Without a stream nobody can be asked; the local provider answers with defaults then.
           input = call?.stream ? await elicit(this.#mcpHost, "elicit", y) : askDefault(y);
         } else if (isObject(y) && typeof y.emit === "string") {
-          emitToCall(photon.name, y);
+          emitToCall(photon.name, y, this.#logLevel);
         } else if (!(isObject(y) && y.checkpoint === true)) {
-          emitToCall(photon.name, { emit: "stream", data: y });
+          emitToCall(photon.name, { emit: "stream", data: y }, this.#logLevel);
         }
       }
     }
@@ -381,6 +409,7 @@ export function definePhotonDO(
       const url = new URL(request.url);
       await this.#learnInstance(request.headers.get(INSTANCE_HEADER));
       if (url.pathname === "/mcp") {
+        await this.#loadMcpState();
         const body = request.method === "POST" ? await request.text() : "";
         return handleMcp(request, body, this.#mcpHost);
       }

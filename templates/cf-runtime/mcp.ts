@@ -21,9 +21,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
 import { limitMessage, limitOf } from "./limits";
+import { logAllowed } from "./logging";
+import { asCallToolResult } from "./results";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
+import { surfaceCapabilities, surfaceHandler } from "./surface";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
-import { hasUi, uiResourceList, uiResourceRead } from "./ui";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -41,6 +43,8 @@ export class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** The JSON-RPC error's `data` (a resource-not-found error carries `{uri}`). */
+    readonly data?: unknown,
   ) {
     super(message);
   }
@@ -180,6 +184,10 @@ export interface McpHost {
   waitUntil(promise: Promise<unknown>): void;
   /** The caller of a request, as established by the outer Worker. */
   callerOf(request: Request): Caller;
+  /** Sets the instance's minimum level of notifications/message (logging.ts) and stores it. */
+  setLogLevel(level: string): Promise<void>;
+  /** Changes the instance's resource subscriptions (resources.ts) and stores them. */
+  updateSubscriptions(change: (set: Set<string>) => void): Promise<void>;
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -188,12 +196,16 @@ const JSON_HEADERS = { "Content-Type": "application/json" };
 const NO_ID = "null";
 
 /** A JSON-RPC response with the id as JSON text (see idText), so it goes out exactly as it came in. */
-function reply(idJson: string, payload: { result: unknown } | { error: { code: number; message: string } }): string {
+function reply(
+  idJson: string,
+  payload: { result: unknown } | { error: { code: number; message: string; data?: unknown } },
+): string {
   return `{"jsonrpc":"2.0","id":${idJson},${JSON.stringify(payload).slice(1)}`;
 }
 
-function rpcError(idJson: string, code: number, message: string, status = 200): Response {
-  return new Response(reply(idJson, { error: { code, message } }), { status, headers: JSON_HEADERS });
+function rpcError(idJson: string, code: number, message: string, status = 200, data?: unknown): Response {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return new Response(reply(idJson, { error }), { status, headers: JSON_HEADERS });
 }
 
 function validId(id: unknown): id is string | number {
@@ -300,23 +312,17 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
         return jsonText(reply(id, { result: {} }));
       case "tools/list":
         return jsonText(reply(id, { result: { tools: host.photon.tools } }));
-      case "logging/setLevel":
-        return jsonText(reply(id, { result: {} }));
       case "tools/call":
         return await toolsCall(request, id, params, host);
-      case "resources/list":
-        return jsonText(reply(id, { result: { resources: uiResourceList(host.photon) } }));
-      case "resources/read": {
-        const read = uiResourceRead(host.photon, params.uri);
-        // -32002: the MCP error for a resource that does not exist.
-        if (!read) throw new RpcError(-32002, `Resource not found: ${shortPath(String(params.uri))}`);
-        return jsonText(reply(id, { result: read }));
-      }
-      default:
+      default: {
+        // Prompts, resources, completion and logging level (surface.ts).
+        const handler = surfaceHandler(host.photon, msg.method);
+        if (handler) return jsonText(reply(id, { result: await handler(params, host, request) }));
         return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${shortPath(msg.method)}`);
+      }
     }
   } catch (e) {
-    if (e instanceof RpcError) return rpcError(id, e.code, e.message);
+    if (e instanceof RpcError) return rpcError(id, e.code, e.message, 200, e.data);
     return rpcError(id, INTERNAL_ERROR, internalError(`mcp ${shortPath(msg.method)}`, e));
   }
 }
@@ -333,7 +339,7 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
       : LATEST_PROTOCOL_VERSION;
   const result: Record<string, unknown> = {
     protocolVersion,
-    capabilities: { tools: { listChanged: false }, logging: {}, ...(hasUi(photon) ? { resources: {} } : {}) },
+    capabilities: { tools: { listChanged: false }, ...surfaceCapabilities(photon) },
     serverInfo: { name: photon.name, version: photon.version ?? "0.0.0" },
   };
   if (photon.description) result.instructions = photon.description;
@@ -507,6 +513,12 @@ async function runTool(host: McpHost, name: string, method: MethodInfo, args: Re
 
 /** The local runtime's result shape; the text is pretty-printed only for shallow values (safe-json.ts). */
 export function toolResult(value: unknown) {
+  const rich = asCallToolResult(value);
+  // Checked for depth like any result (formatJson throws past the limit), then sent as is.
+  if (rich) {
+    formatJson(rich);
+    return rich;
+  }
   if (value === undefined || value === null) return { content: [] as unknown[] };
   if (typeof value === "string") return { content: [{ type: "text", text: value }] };
   const text = formatJson(value) ?? String(value);
@@ -597,7 +609,7 @@ const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "
  * it: progress and status become notifications/progress (with the client's progressToken), logs
  * and everything else notifications/message. Outside a streaming call it goes nowhere.
  */
-export function emitToCall(photon: string, data: unknown): void {
+export function emitToCall(photon: string, data: unknown, minLevel = "debug"): void {
   const call = callContext.getStore();
   if (!call?.stream) return;
   const d = isObject(data) ? data : { data };
@@ -615,6 +627,7 @@ export function emitToCall(photon: string, data: unknown): void {
   }
   if (kind === "log") {
     const level = typeof d.level === "string" && LOG_LEVELS.includes(d.level) ? d.level : "info";
+    if (!logAllowed(level, minLevel)) return;
     notify("notifications/message", {
       level,
       logger: photon,
@@ -622,6 +635,8 @@ export function emitToCall(photon: string, data: unknown): void {
     });
     return;
   }
+  // Every other message goes out at level info, so a level above info silences it too.
+  if (!logAllowed("info", minLevel)) return;
   if (kind === "render" || kind === "render:clear") {
     notify("notifications/message", { level: "info", logger: photon, data: JSON.stringify({ _render: true, ...d }) });
     return;

@@ -2,6 +2,8 @@
 // Surfaces and what guards them:
 // - It answers only `/`, `/mcp` and `/events`; anything else (including `/__call`) is 404 before
 //   any Durable Object is touched.
+// - Origin and Host are checked first (origin.ts): a refused one is 403 before anything else,
+//   preflight included; CORS answers echo the allowed Origin.
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
 //   get 413.
 // - With auth on (manifest.auth.mode), every request is authorized before any Durable Object
@@ -13,20 +15,12 @@
 import { authorizeHeaders, internalErrorResponse } from "./guard";
 import type { Caller } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
+import { allowedOrigin, corsHeaders, forbiddenOrigin } from "./origin";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-const CORS_HEADERS: Record<string, string> = {
-  "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers":
-    "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance",
-  "Access-Control-Expose-Headers": "Mcp-Session-Id, Mcp-Protocol-Version",
-  "Access-Control-Max-Age": "86400",
-};
 
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -91,10 +85,10 @@ function peek(body: string): Peeked {
   return { instance, method, tool };
 }
 
-function withCors(response: Response): Response {
-  if (response.status === 101) return response;
+function withCors(response: Response, origin: string | null): Response {
+  if (response.status === 101 || origin === null) return response;
   const out = new Response(response.body, response);
-  for (const [k, v] of Object.entries(CORS_HEADERS)) out.headers.set(k, v);
+  for (const [k, v] of Object.entries(corsHeaders(origin))) out.headers.set(k, v);
   return out;
 }
 
@@ -178,10 +172,12 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
 
   return {
     async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+      const origin = allowedOrigin(request, env);
+      if (origin === false) return forbiddenOrigin();
       try {
-        return withCors(await route(request, env));
+        return withCors(await route(request, env), origin);
       } catch (e) {
-        return withCors(internalErrorResponse(request, e));
+        return withCors(internalErrorResponse(request, e), origin);
       }
     },
   };

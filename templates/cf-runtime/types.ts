@@ -49,6 +49,14 @@ export interface PhotonManifest {
   assets?: Record<string, { text: string } | { base64: string }>;
   /** `@ui` views by id, served as `ui://` resources (see ui.ts). */
   ui?: Record<string, { uri: string; html: string }>;
+  /** `@template` / `@prompt` methods and class-level `@prompt` files, in declaration order. */
+  prompts: PromptEntry[];
+  /** `@Static` / `@resource` methods with a fixed URI and class-level files, in declaration order. */
+  resources: ResourceEntry[];
+  /** `@Static` / `@resource` methods whose URI has `{variables}` (their parameters). */
+  resourceTemplates: ResourceTemplateEntry[];
+  /** Where `completion/complete` finds candidates for prompt arguments and template variables. */
+  completions: CompletionSource[];
 }
 
 export interface SettingsProperty {
@@ -57,6 +65,47 @@ export interface SettingsProperty {
   description?: string;
   default?: unknown;
   required: boolean;
+}
+
+/** A prompts/list entry plus what prompts/get runs: a method, or an embedded file's text. */
+export interface PromptEntry {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: { name: string; description?: string; required: boolean }[];
+  method: MethodInfo | null;
+  text: string | null;
+}
+
+/** A resources/list entry plus how resources/read answers: a method, or embedded text / base64. */
+export interface ResourceEntry {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType: string;
+  method: { name: string; info: MethodInfo } | null;
+  text?: string;
+  blob?: string;
+}
+
+export interface ResourceTemplateEntry {
+  uriTemplate: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType: string;
+  method: { name: string; info: MethodInfo };
+}
+
+/** Candidates for one argument: fixed values (enum, `{@choice}`) and/or a method (`{@choice-from m[.field]}`). */
+export interface CompletionSource {
+  ref: "ref/prompt" | "ref/resource";
+  /** The prompt name, or the resource template's URI template. */
+  name: string;
+  argument: string;
+  values: string[] | null;
+  from: string | null;
 }
 
 export interface ConstructorParam {

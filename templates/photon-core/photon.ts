@@ -69,6 +69,8 @@ export interface Photon {
   callerCwd: string | undefined;
   env: any;
   caller: { id: string; name?: string; anonymous: boolean; scope?: string; claims?: Record<string, unknown> };
+  /** Sends notifications/resources/updated to clients subscribed to `uri`; false when none could be sent. */
+  notifyResourceUpdated(uri: string): boolean;
   /** class-derived id the runtime sets; used by `getMCPName` like upstream */
   _photonName?: string;
 }

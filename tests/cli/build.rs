@@ -90,6 +90,44 @@ fn assert_fixture_builds(dir: &str, host: &str) -> serde_json::Value {
     json
 }
 
+/// The conformance photon: tools, prompts (methods, then the `@prompt` file), resources, resource
+/// templates and completion sources, each in declaration order and byte-identical across builds
+/// (assert_fixture_builds builds it three times).
+#[test]
+fn fixture_conformance() {
+    assert_fixture_builds("conformance", "everything");
+    let tmp = CliTest::with_fixture("conformance");
+    assert_eq!(
+        tmp.run(&["build", "everything.photon.ts", "--out", "out", "-q"])
+            .code,
+        0
+    );
+    let manifest = std::fs::read_to_string(tmp.path().join("out/src/manifest.ts")).unwrap();
+    let at = |needle: &str| {
+        manifest
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing"))
+    };
+    let order = [
+        "\"name\": \"test_simple_prompt\"",
+        "\"name\": \"test_prompt_with_arguments\"",
+        "\"name\": \"test_prompt_with_embedded_resource\"",
+        "\"name\": \"test_prompt_with_image\"",
+        "\"name\": \"guide\"",
+        "\"uri\": \"test://static-text\"",
+        "\"uri\": \"test://static-binary\"",
+        "\"uri\": \"test://watched-resource\"",
+        "\"uri\": \"photon://everything/prompts/guide\"",
+        "\"uri\": \"photon://everything/resources/readme\"",
+        "\"uriTemplate\": \"test://template/{id}/data\"",
+    ];
+    let positions: Vec<usize> = order.iter().map(|n| at(n)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "declaration order: {positions:?}"
+    );
+}
+
 #[test]
 fn fixture_runtime_counter() {
     assert_fixture_builds("runtime/counter", "cf-counter");

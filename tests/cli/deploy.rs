@@ -699,6 +699,8 @@ fn dev_restarts_on_change_keeps_the_last_good_server_and_stops_the_group_on_ctrl
             "--persist-to",
             state.to_str().unwrap(),
             "--show-interactive-dev-session=false",
+            "--var",
+            "PHOTON_LOCAL:1",
             "--inspector-port",
             "0"
         ]

@@ -153,17 +153,19 @@ describe("HTTP surface", () => {
   });
 
   test("CORS preflight allows the MCP headers and exposes Mcp-Session-Id", async () => {
+    // Served locally, only a localhost Origin is allowed (origin.ts); CORS echoes it.
+    const origin = new URL(w.url).origin;
     const r = await fetch(new URL("/mcp", w.url), {
       method: "OPTIONS",
-      headers: { Origin: "https://example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "mcp-protocol-version, mcp-session-id" },
+      headers: { Origin: origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "mcp-protocol-version, mcp-session-id" },
     });
     assert.ok(r.status === 204 || r.status === 200);
     const allow = r.headers.get("access-control-allow-headers").toLowerCase();
     assert.match(allow, /mcp-protocol-version/);
     assert.match(allow, /mcp-session-id/);
-    const post = await rpc(w.url, { jsonrpc: "2.0", id: 1, method: "ping" });
+    const post = await rpc(w.url, { jsonrpc: "2.0", id: 1, method: "ping" }, { headers: { Origin: origin } });
     assert.match(post.headers.get("access-control-expose-headers"), /Mcp-Session-Id/);
-    assert.equal(post.headers.get("access-control-allow-origin"), "*");
+    assert.equal(post.headers.get("access-control-allow-origin"), origin);
   });
 
   test("/__call and unknown paths are 404 from outside", async () => {

@@ -25,6 +25,7 @@ const COMBINATIONS = [
   { name: "--auth jwt", photon: plain, auth: "jwt" },
   { name: "@dependencies with types (nanoid)", photon: "project-check/typed-dependency/cf-ids.photon.ts" },
   { name: "@dependencies without types (big.js)", photon: "project-check/untyped-dependency/cf-money.photon.ts" },
+  { name: "prompts, resources, templates, embedded files", photon: "conformance/everything.photon.ts" },
 ];
 
 const npmMissing = unavailable("npm");

@@ -113,7 +113,7 @@ describe("bearer", () => {
     assert.match(root.headers.get("www-authenticate") ?? "", /^Bearer /);
     const withToken = await fetch(new URL("/", w.url), { headers: { Authorization: `Bearer ${SECRET}` } });
     assert.equal(withToken.status, 200);
-    const preflight = await fetch(new URL("/mcp", w.url), { method: "OPTIONS", headers: { Origin: "https://app.test", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" } });
+    const preflight = await fetch(new URL("/mcp", w.url), { method: "OPTIONS", headers: { Origin: new URL(w.url).origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" } });
     assert.ok(preflight.status === 204 || preflight.status === 200, `preflight ${preflight.status}`);
     assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /Authorization/i);
     assertChallenge(await rpc(w.url, ping, { query: `?access_token=${SECRET}` }), 401, null);
