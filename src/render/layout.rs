@@ -181,6 +181,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/durable-object.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/era.ts", "cf-runtime/era.ts", Gate::Always),
     runtime(
         "src/cf-runtime/events.ts",
         "cf-runtime/events.ts",
@@ -219,11 +220,13 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/memory.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/mrtr.ts", "cf-runtime/mrtr.ts", Gate::Always),
     runtime(
         "src/cf-runtime/node-async-hooks.d.ts",
         "cf-runtime/node-async-hooks.d.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/oauth.ts", "cf-runtime/oauth.ts", Gate::Jwt),
     runtime(
         "src/cf-runtime/outer-worker.ts",
         "cf-runtime/outer-worker.ts",
@@ -247,6 +250,11 @@ pub const FILES: &[LayoutFile] = &[
             Gate::Schedule,
         )
     },
+    runtime(
+        "src/cf-runtime/subscriptions.ts",
+        "cf-runtime/subscriptions.ts",
+        Gate::Always,
+    ),
     runtime(
         "src/cf-runtime/types.ts",
         "cf-runtime/types.ts",

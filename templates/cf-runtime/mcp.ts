@@ -18,8 +18,22 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
+import {
+  ALL_PROTOCOL_VERSIONS,
+  answerId,
+  decorateResult,
+  discoverResult,
+  eraContext,
+  isModern,
+  logAllowed,
+  openEra,
+  unsupportedVersion,
+} from "./era";
 import { limitMessage, limitOf } from "./limits";
+import type { SuspendedCall } from "./mrtr";
+import { askInRound, MrtrError, roundTripCall } from "./mrtr";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
+import { listen } from "./subscriptions";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
@@ -129,6 +143,10 @@ export interface McpHost {
   waitUntil(promise: Promise<unknown>): void;
   /** The caller of a request, as established by the outer Worker. */
   callerOf(request: Request): Caller;
+  /** The instance's storage (the round-trip signing key lives there). */
+  storage?: DurableObjectStorage;
+  /** 2026-07-28 calls suspended between round trips (mrtr.ts), by call id. */
+  suspended: Map<string, SuspendedCall>;
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -138,7 +156,9 @@ const NO_ID = "null";
 
 /** A JSON-RPC response with the id as JSON text (see idText), so it goes out exactly as it came in. */
 function reply(idJson: string, payload: { result: unknown } | { error: { code: number; message: string } }): string {
-  return `{"jsonrpc":"2.0","id":${idJson},${JSON.stringify(payload).slice(1)}`;
+  // The request's era shapes its result (era.ts); a round-trip retry's answer takes the retry's id.
+  const shaped = "result" in payload ? { result: decorateResult(payload.result) } : payload;
+  return `{"jsonrpc":"2.0","id":${answerId(idJson)},${JSON.stringify(shaped).slice(1)}`;
 }
 
 function rpcError(idJson: string, code: number, message: string, status = 200): Response {
@@ -196,13 +216,14 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
     return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST, OPTIONS" } });
   }
   const version = request.headers.get("Mcp-Protocol-Version");
-  if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return rpcError(
-      NO_ID,
-      INVALID_REQUEST,
-      `Unsupported Mcp-Protocol-Version '${shortPath(version)}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
-      400,
-    );
+  if (version !== null && !ALL_PROTOCOL_VERSIONS.includes(version)) {
+    // -32022 with the request's own id (MCP 2026-07-28), the supported versions in its data.
+    let idJson = NO_ID;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (isObject(parsed)) idJson = idText(body, parsed.id) ?? NO_ID;
+    } catch {}
+    return unsupportedVersion(idJson, version);
   }
 
   let message: unknown;
@@ -240,7 +261,62 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
   }
   const params = msg.params === undefined ? {} : msg.params;
   if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
+  const era = openEra(request, msg.method, id, params, host.photon, host.env);
+  if (era instanceof Response) return era;
+  const named = msg as JsonRpcMessage & { method: string };
+  return eraContext.run(era, () => dispatchEra(request, named, id, params, host));
+}
 
+/** What the 2026-07-28 era adds before the methods both eras share: discover and round trips. */
+async function dispatchEra(
+  request: Request,
+  msg: JsonRpcMessage & { method: string },
+  id: string,
+  params: Record<string, unknown>,
+  host: McpHost,
+): Promise<Response> {
+  if (msg.method === "server/discover") {
+    const init = initializeResult(host.photon, {});
+    const result = discoverResult(init.capabilities as Record<string, unknown>, host.photon.description);
+    return jsonText(reply(id, { result }));
+  }
+  if (isModern() && msg.method === "subscriptions/listen") {
+    try {
+      return listen(host, id, params, new SseStream());
+    } catch (e) {
+      return rpcError(id, INVALID_PARAMS, `Invalid params: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (isModern() && msg.method === "tools/call") {
+    // The call answers plain JSON, so an ask can end the HTTP request with input_required.
+    const headers = new Headers(request.headers);
+    headers.set("Accept", "application/json");
+    const plain = new Request(request.url, { method: "POST", headers });
+    try {
+      return await roundTripCall(
+        host,
+        id,
+        params,
+        () => dispatchMcp(plain, msg, id, params, host),
+        (result) => jsonText(reply(id, { result })),
+        requestTimeoutMs(host.env),
+      );
+    } catch (e) {
+      if (e instanceof MrtrError) return rpcError(id, INVALID_PARAMS, `Invalid params: ${e.message}`);
+      return rpcError(id, INTERNAL_ERROR, internalError("mcp tools/call", e));
+    }
+  }
+  return dispatchMcp(request, msg, id, params, host);
+}
+
+/** The methods of both eras. */
+async function dispatchMcp(
+  request: Request,
+  msg: JsonRpcMessage & { method: string },
+  id: string,
+  params: Record<string, unknown>,
+  host: McpHost,
+): Promise<Response> {
   try {
     switch (msg.method) {
       case "initialize":
@@ -453,6 +529,9 @@ function requestTimeoutMs(env: Record<string, unknown>): number {
 /** Sends a server-initiated request on the current call's SSE stream and awaits the client's answer. */
 // biome-ignore lint/suspicious/noExplicitAny: the answer is whatever the client sent back; sample, elicit and confirm each check the shape they need.
 export function serverRequest(host: McpHost, capability: string, method: string, params: unknown): Promise<any> {
+  // A 2026-07-28 call asks through its input_required result instead (mrtr.ts).
+  const inRound = askInRound(method, params);
+  if (inRound !== null) return inRound;
   const call = callContext.getStore();
   const stream = call?.stream;
   if (!call || !stream || stream.closed) {
@@ -493,6 +572,7 @@ export function serverRequest(host: McpHost, capability: string, method: string,
 function notify(method: string, params: unknown): boolean {
   const call = callContext.getStore();
   if (!call?.stream) return false;
+  if (method === "notifications/message" && !logAllowed(isObject(params) ? params.level : undefined)) return false;
   call.stream.send({ jsonrpc: "2.0", method, params });
   return true;
 }

@@ -41,6 +41,8 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** The build's id (the same for identical inputs): 2026-07-28 cacheable results carry it. */
+  buildId: string;
 }
 
 export interface ConstructorParam {
@@ -115,6 +117,8 @@ export interface RuntimeOptions {
   createScheduler?: SchedulerFactory;
   /** Present only when built with `--auth bearer|jwt` (manifest.auth.mode is not `none`). */
   authorize?: Authorize;
+  /** Present only when built with `--auth jwt`: the RFC 9728 metadata (oauth.ts). */
+  protectedResource?: (request: Request, env: Record<string, unknown>, manifest: Manifest) => Response;
 }
 
 /** A JSON-RPC 2.0 message as received. */
