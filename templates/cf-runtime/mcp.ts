@@ -25,13 +25,14 @@ import {
   discoverResult,
   eraContext,
   isModern,
+  LOG_LEVEL_META,
   logAllowed,
   openEra,
   unsupportedVersion,
 } from "./era";
 import { limitMessage, limitOf } from "./limits";
 import type { SuspendedCall } from "./mrtr";
-import { askInRound, MrtrError, roundTripCall } from "./mrtr";
+import { askInRound, MrtrError, roundStream, roundTripCall } from "./mrtr";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
@@ -292,6 +293,11 @@ async function dispatchEra(
     const headers = new Headers(request.headers);
     headers.set("Accept", "application/json");
     const plain = new Request(request.url, { method: "POST", headers });
+    // Its progress and logs need a stream: one per round, when asked for and accepted.
+    const meta = isObject(params._meta) ? params._meta : {};
+    const streams =
+      (request.headers.get("Accept") ?? "").includes("text/event-stream") &&
+      (meta[LOG_LEVEL_META] !== undefined || meta.progressToken !== undefined);
     try {
       return await roundTripCall(
         host,
@@ -300,6 +306,7 @@ async function dispatchEra(
         () => dispatchMcp(plain, msg, id, params, host),
         (result) => jsonText(reply(id, { result })),
         requestTimeoutMs(host.env),
+        streams ? () => new SseStream() : null,
       );
     } catch (e) {
       if (e instanceof MrtrError) return rpcError(id, INVALID_PARAMS, `Invalid params: ${e.message}`);
@@ -570,10 +577,10 @@ export function serverRequest(host: McpHost, capability: string, method: string,
 
 /** Sends a notification on the current call's stream, when it has one. */
 function notify(method: string, params: unknown): boolean {
-  const call = callContext.getStore();
-  if (!call?.stream) return false;
+  const stream = callContext.getStore()?.stream ?? roundStream();
+  if (!stream) return false;
   if (method === "notifications/message" && !logAllowed(isObject(params) ? params.level : undefined)) return false;
-  call.stream.send({ jsonrpc: "2.0", method, params });
+  stream.sendText(JSON.stringify({ jsonrpc: "2.0", method, params }));
   return true;
 }
 
@@ -586,7 +593,7 @@ const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "
  */
 export function emitToCall(photon: string, data: unknown): void {
   const call = callContext.getStore();
-  if (!call?.stream) return;
+  if (!call || (!call.stream && !roundStream())) return;
   const d = isObject(data) ? data : { data };
   const kind = d.emit;
   if ((kind === "progress" || kind === "status") && call.progressToken !== null) {

@@ -13,7 +13,7 @@
 // set, else one generated for the instance and kept in its storage.
 
 import type { EraRequest } from "./era";
-import { eraContext } from "./era";
+import { eraContext, MISSING_REQUIRED_CLIENT_CAPABILITY } from "./era";
 
 /** One ask sent to the client inside an input_required result. */
 export interface InputRequest {
@@ -42,8 +42,23 @@ export interface SuspendedCall {
   replay: unknown[];
   nextKey: number;
   /** The asks of the round in progress, and how to end the round with them. */
-  round: { requests: Record<string, InputRequest>; end: ((r: Record<string, InputRequest>) => void) | null } | null;
+  round: {
+    requests: Record<string, InputRequest>;
+    end: ((r: Record<string, InputRequest>) => void) | null;
+    /** Ends the round with -32021: the client cannot answer what the call asks. */
+    missing: ((capability: string) => void) | null;
+  } | null;
   timer: ReturnType<typeof setTimeout> | null;
+  /** The SSE stream of the request serving the current round, when it streams (see roundStream). */
+  stream: RoundStream | null;
+}
+
+/** The SSE stream a round's request is answered on (mcp.ts's SseStream). */
+export interface RoundStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly closed: boolean;
+  sendText(json: string): void;
+  close(): void;
 }
 
 /** What the DO gives this module. */
@@ -142,6 +157,32 @@ function currentCall(): SuspendedCall | null {
   return call === undefined ? null : (call as SuspendedCall);
 }
 
+/**
+ * The stream of the request now serving the current 2026 call, when that request asked for a
+ * stream: its progress and log notifications go there, before the round's answer.
+ */
+export function roundStream(): RoundStream | null {
+  const stream = currentCall()?.stream ?? null;
+  return stream !== null && !stream.closed ? stream : null;
+}
+
+/** The round's answer as the request wants it: as is, or as the last message of its SSE stream. */
+function deliver(host: MrtrHost, call: SuspendedCall, round: Promise<Response>, stream: RoundStream | null) {
+  if (stream === null) return round;
+  const sent = round
+    .then(async (response) => stream.sendText(await response.text()))
+    .catch(() => {})
+    .finally(() => {
+      if (call.stream === stream) call.stream = null;
+      stream.close();
+    });
+  host.waitUntil(sent);
+  return new Response(stream.readable, {
+    status: 200,
+    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
+  });
+}
+
 /** True inside a 2026 tools/call: asks become input_required rather than server-initiated requests. */
 export function inRoundTrip(): boolean {
   return currentCall() !== null;
@@ -161,6 +202,12 @@ export function askInRound(method: string, params: unknown): Promise<unknown> | 
   }
   const round = call.round;
   if (round === null) return Promise.reject(new Error(`${method}: the call is no longer waiting for a client`));
+  const needs = method === "sampling/createMessage" ? "sampling" : "elicitation";
+  const declared = call.era.clientCapabilities[needs];
+  if (typeof declared !== "object" || declared === null) {
+    round.missing?.(needs);
+    return Promise.reject(new Error(`${method}: the client did not declare the ${needs} capability`));
+  }
   const key = `${method === "sampling/createMessage" ? "sample" : "elicit"}-${call.nextKey++}`;
   return new Promise((resolve, reject) => {
     call.waiting.set(key, {
@@ -189,17 +236,34 @@ async function runRound(
   if (call.timer !== null) clearTimeout(call.timer);
   call.timer = null;
   call.era.idJson = idJson;
+  let missing: (capability: string) => void = () => {};
+  const lacking = new Promise<string>((resolve) => {
+    missing = resolve;
+  });
   const asked = new Promise<Record<string, InputRequest>>((resolve) => {
-    call.round = { requests: {}, end: resolve };
+    call.round = { requests: {}, end: resolve, missing };
   });
   const outcome = await Promise.race([
     call.done.then((response) => ({ response })),
     asked.then((requests) => ({ requests })),
+    lacking.then((capability) => ({ capability })),
   ]);
   call.round = null;
   if ("response" in outcome) {
     host.suspended.delete(call.id);
     return outcome.response;
+  }
+  if ("capability" in outcome) {
+    // The call goes on without this request (its ask failed); the answer is the error.
+    host.suspended.delete(call.id);
+    const error = {
+      code: MISSING_REQUIRED_CLIENT_CAPABILITY,
+      message: `Server requires the ${outcome.capability} capability for this request`,
+      data: { requiredCapabilities: { [outcome.capability]: {} } },
+    };
+    return new Response(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, {
+      headers: { "Content-Type": "application/json" },
+    });
   }
   host.suspended.set(call.id, call);
   const ms = timeoutMs(host.env, fallbackTimeoutMs);
@@ -242,6 +306,7 @@ export async function roundTripCall(
   dispatch: () => Promise<Response>,
   inputRequired: (result: Record<string, unknown>) => Response,
   fallbackTimeoutMs: number,
+  openStream: (() => RoundStream) | null = null,
 ): Promise<Response> {
   const era = eraContext.getStore();
   if (era === undefined) return dispatch();
@@ -268,12 +333,14 @@ export async function roundTripCall(
     const call = host.suspended.get(state.call);
     if (call !== undefined && !forgetting && state.keys.every((k) => call.waiting.has(k))) {
       // Resume: the new round starts before the answers go in, so the next ask lands in it.
+      const stream = openStream?.() ?? null;
+      call.stream = stream;
       const round = runRound(host, call, idJson, inputRequired, fallbackTimeoutMs);
       state.keys.forEach((key, i) => {
         call.waiting.get(key)?.resolve(given[i]);
         call.waiting.delete(key);
       });
-      return round;
+      return deliver(host, call, round, stream);
     }
     if (call !== undefined) forget(host, call, new Error("the call was superseded by a re-run"));
     replay = [...state.answers, ...given];
@@ -290,6 +357,7 @@ export async function roundTripCall(
     nextKey: 0,
     round: null,
     timer: null,
+    stream: openStream?.() ?? null,
   };
   era.call = call;
   // The round exists before the call starts, so an ask in its first synchronous part finds it.
@@ -301,5 +369,5 @@ export async function roundTripCall(
   host.waitUntil(call.done);
   const round = runRound(host, call, idJson, inputRequired, fallbackTimeoutMs);
   started();
-  return round;
+  return deliver(host, call, round, call.stream);
 }

@@ -211,6 +211,13 @@ describe("2026-07-28 on the wire", () => {
     assert.deepEqual(second.body.result.structuredContent, { ok: true, charges: 1 });
   });
 
+  test("an ask the client declared no capability for is -32021 naming it", async () => {
+    const r = await modern("tools/call", { name: "haiku", arguments: { topic: "x" } }, { id: 31, meta: { "io.modelcontextprotocol/clientCapabilities": { elicitation: {} } } });
+    assert.equal(r.body.id, 31);
+    assert.equal(r.body.error.code, -32021);
+    assert.deepEqual(r.body.error.data, { requiredCapabilities: { sampling: {} } });
+  });
+
   test("a forged or moved requestState is refused", async () => {
     const first = await modern("tools/call", { name: "charge", arguments: {} }, { query: "?instance=forge-a" });
     const { requestState, inputRequests } = first.body.result;
@@ -226,11 +233,35 @@ describe("2026-07-28 on the wire", () => {
     assert.equal(other.body.error.code, -32602);
   });
 
-  test("log notifications follow the request's logLevel", async () => {
-    // The generator logs at info after its asks; the JSON answer of a 2026 call carries no
-    // notifications, so the log's absence is checked where it could appear: the legacy stream.
-    const r = await modern("tools/call", { name: "greet", arguments: { name: "z" } }, { meta: { "io.modelcontextprotocol/logLevel": "debug" } });
-    assert.deepEqual(r.body.result.structuredContent, { hello: "z" });
+  test("log notifications follow the request's logLevel, on the request's own stream", async () => {
+    const sse = "application/json, text/event-stream";
+    // logLevel info: the warning is sent, then the result, on one SSE response.
+    const info = await rpc(
+      w.url,
+      { jsonrpc: "2.0", id: 41, method: "tools/call", params: { name: "touch", arguments: { uri: "memo://log" }, _meta: modernMeta({ "io.modelcontextprotocol/logLevel": "info" }) } },
+      { accept: sse, headers: { "Mcp-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "touch" } },
+    );
+    assert.match(info.headers.get("content-type"), /text\/event-stream/);
+    assert.deepEqual(
+      info.body.map((m) => m.method ?? `result ${m.id}`),
+      ["notifications/message", "result 41"],
+    );
+    assert.equal(info.body[0].params.level, "warning");
+    assert.equal(info.body[1].result.resultType, "complete");
+    // logLevel error: the warning is below it, so nothing but the result.
+    const error = await rpc(
+      w.url,
+      { jsonrpc: "2.0", id: 42, method: "tools/call", params: { name: "touch", arguments: { uri: "memo://log" }, _meta: modernMeta({ "io.modelcontextprotocol/logLevel": "error" }) } },
+      { accept: sse, headers: { "Mcp-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "touch" } },
+    );
+    assert.deepEqual(error.body.map((m) => m.method ?? `result ${m.id}`), ["result 42"]);
+    // No logLevel: no log notification at all (a progress token alone opens the stream).
+    const none = await rpc(
+      w.url,
+      { jsonrpc: "2.0", id: 43, method: "tools/call", params: { name: "touch", arguments: { uri: "memo://log" }, _meta: modernMeta({ progressToken: "p" }) } },
+      { accept: sse, headers: { "Mcp-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": "touch" } },
+    );
+    assert.deepEqual(none.body.map((m) => m.method ?? `result ${m.id}`), ["result 43"]);
   });
 });
 
