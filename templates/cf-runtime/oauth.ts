@@ -60,7 +60,9 @@ export function protectedResource(request: Request, env: Record<string, unknown>
  * 401 and 403, and on a 401 without one the scopes the resource uses, so a client asks for them.
  */
 export function withResourceMetadata(result: AuthResult, request: Request, manifest: Manifest): AuthResult {
-  if (result.ok) return result;
+  // Only a JWT resource server has metadata to point at (a bearer manifest never reaches here in a
+  // built Worker, but jwt.ts's authorize must not claim OAuth for one either).
+  if (result.ok || manifest.auth.mode !== "jwt") return result;
   const { response } = result;
   const challenge = response.headers.get("www-authenticate");
   if (challenge === null || (response.status !== 401 && response.status !== 403)) return result;

@@ -328,6 +328,25 @@ describe("subscriptions/listen", () => {
     }
   });
 
+  test("the v2 client's listen() gets the acknowledgement and a resource update through its own handler", async () => {
+    const c = await connectV2(w.url, { instance: "listen-v2" });
+    try {
+      let arrived;
+      const update = new Promise((resolve) => {
+        arrived = resolve;
+      });
+      c.client.setNotificationHandler("notifications/resources/updated", (notification) => arrived(notification.params));
+      const sub = await c.client.listen({ resourceSubscriptions: ["memo://v2"] });
+      assert.deepEqual(sub.honoredFilter, { resourceSubscriptions: ["memo://v2"] });
+      await c.client.callTool({ name: "touch", arguments: { uri: "memo://v2" } });
+      const params = await update;
+      assert.equal(params.uri, "memo://v2");
+      await sub.close();
+    } finally {
+      await c.close();
+    }
+  });
+
   test("the same emits reach a 2025 call's own stream as it always did, logs included", async () => {
     const r = await rpc(w.url, { jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "touch", arguments: { uri: "memo://a" } } }, { accept: "application/json, text/event-stream" });
     const methods = r.body.map((m) => m.method ?? "result");
