@@ -389,3 +389,30 @@ describe("a retry whose suspended call is gone re-runs it from the start", () =>
     }
   });
 });
+
+describe("a retry after a real restart (the object and its suspended call are gone)", () => {
+  test("the signed requestState still verifies (the key is in storage) and the call re-runs with the answer", async () => {
+    const q = "?instance=restarted";
+    const first = await modern("tools/call", { name: "wizard", arguments: {} }, { id: 1, query: q });
+    const { requestState, inputRequests } = first.body.result;
+    const [key] = Object.keys(inputRequests);
+    assert.equal(inputRequests[key].params.message, "Wizard name?");
+    await w.restart();
+    const second = await modern(
+      "tools/call",
+      { name: "wizard", arguments: {}, inputResponses: { [key]: { action: "accept", content: { value: "Vivien" } } }, requestState },
+      { id: 2, query: q },
+    );
+    // The re-run answered the first ask from the requestState and asks the second one.
+    const next = second.body.result;
+    assert.equal(next.resultType, "input_required", JSON.stringify(second.body));
+    const [key2] = Object.keys(next.inputRequests);
+    assert.equal(next.inputRequests[key2].params.message, "Call you Vivien?");
+    const third = await modern(
+      "tools/call",
+      { name: "wizard", arguments: {}, inputResponses: { [key2]: { action: "accept", content: { confirmed: true } } }, requestState: next.requestState },
+      { id: 3, query: q },
+    );
+    assert.deepEqual(third.body.result.structuredContent, { name: "Vivien", sure: true });
+  });
+});
