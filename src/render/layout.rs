@@ -199,6 +199,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/durable-object.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/era.ts", "cf-runtime/era.ts", Gate::Always),
     runtime(
         "src/cf-runtime/events.ts",
         "cf-runtime/events.ts",
@@ -242,11 +243,13 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/memory.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/mrtr.ts", "cf-runtime/mrtr.ts", Gate::Always),
     runtime(
         "src/cf-runtime/node-async-hooks.d.ts",
         "cf-runtime/node-async-hooks.d.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/oauth.ts", "cf-runtime/oauth.ts", Gate::Jwt),
     runtime(
         "src/cf-runtime/origin.ts",
         "cf-runtime/origin.ts",
@@ -290,6 +293,11 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/state.ts",
         "cf-runtime/state.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/subscriptions.ts",
+        "cf-runtime/subscriptions.ts",
         Gate::Always,
     ),
     runtime(

@@ -18,12 +18,42 @@ pub fn manifest(project: &Project, names: &[PhotonNames], auth: AuthMode) -> Val
     for (photon, names) in project.photons().zip(names) {
         photons.insert(photon.name.clone(), photon_manifest(photon, names));
     }
-    json!({
+    let mut manifest = json!({
         "version": 1,
         "host": project.host.name,
         "auth": { "mode": auth },
         "photons": photons,
-    })
+    });
+    let id = build_id(project, &manifest);
+    if let Some(photons) = manifest["photons"].as_object_mut() {
+        for photon in photons.values_mut() {
+            photon["buildId"] = json!(id);
+        }
+    }
+    manifest
+}
+
+/// The id of this build: FNV-1a (64 bit) over the manifest and every photon's source, so it is
+/// the same for the same inputs and changes when a redeploy can change what a client sees. The
+/// 2026-07-28 runtime puts it beside `ttlMs` in cacheable results: clients cache until it moves.
+pub fn build_id(project: &Project, manifest: &Value) -> String {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let mut hash = OFFSET;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        hash ^= 0xff;
+        hash = hash.wrapping_mul(PRIME);
+    };
+    feed(manifest.to_string().as_bytes());
+    for photon in project.photons() {
+        feed(photon.source.as_bytes());
+    }
+    format!("{hash:016x}")
 }
 
 /// The TypeScript module `src/manifest.ts`.

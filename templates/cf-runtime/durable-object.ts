@@ -33,9 +33,11 @@ import {
   validateArguments,
 } from "./mcp";
 import { createMemory } from "./memory";
+import { inRoundTrip } from "./mrtr";
 import { notifyResourceUpdated } from "./resources";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import { InstanceState, injectSettings, isSettingsCall, runSettings } from "./state";
+import { publishEmit } from "./subscriptions";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
@@ -144,6 +146,8 @@ export function definePhotonDO(
         invoke: (tool, method, args) => this.#invoke(tool, method, args),
         pending: this.#pending,
         waitUntil: (p) => this.ctx.waitUntil(p),
+        storage: this.ctx.storage,
+        suspended: new Map(),
         callerOf: (request) => {
           const raw = request.headers.get(CALLER_HEADER);
           if (raw === null) return ANONYMOUS;
@@ -233,7 +237,7 @@ export function definePhotonDO(
         const event = normalizeEmit(args);
         const channel = emitChannel(event);
         if (channel !== null) self.#publish(channel, event);
-        else emitToCall(photon.name, event, self.#logLevel);
+        else if (!publishEmit(host, event)) emitToCall(photon.name, event, self.#logLevel);
       };
       return {
         memory: createMemory(this.ctx.storage, this.env, photon.memoryId),
@@ -327,7 +331,7 @@ export function definePhotonDO(
         if (isObject(y) && typeof y.ask === "string") {
           const call = callContext.getStore();
           // Without a stream nobody can be asked; the local provider answers with defaults then.
-          input = call?.stream ? await elicit(this.#mcpHost, "elicit", y) : askDefault(y);
+          input = call?.stream || inRoundTrip() ? await elicit(this.#mcpHost, "elicit", y) : askDefault(y);
         } else if (isObject(y) && typeof y.emit === "string") {
           emitToCall(photon.name, y, this.#logLevel);
         } else if (!(isObject(y) && y.checkpoint === true)) {

@@ -8,6 +8,7 @@ import type { JWTVerifyGetKey } from "jose";
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";
 import type { AuthResult } from "./auth";
 import { authorizeWith, JwksUnavailable } from "./auth";
+import { withResourceMetadata } from "./oauth";
 import type { Manifest } from "./types";
 
 const ALGORITHMS = ["ES256", "RS256"];
@@ -17,15 +18,19 @@ const JWKS_TTL_MS = 10 * 60 * 1000;
 /** An unknown `kid` refetches the JWKS (key rotation), but not more often than this. */
 const JWKS_REFRESH_MIN_MS = 30 * 1000;
 
-/** `authorize` of auth.ts with JWTs checked by `verifyJwt` below. */
-export function authorize(
+/** `authorize` of auth.ts with JWTs checked by `verifyJwt` below; refusals name the OAuth metadata (oauth.ts). */
+export async function authorize(
   request: Request,
   env: Record<string, unknown>,
   manifest: Manifest,
   method: string,
   toolName?: string,
 ): Promise<AuthResult> {
-  return authorizeWith(verifyJwt, request, env, manifest, method, toolName);
+  return withResourceMetadata(
+    await authorizeWith(verifyJwt, request, env, manifest, method, toolName),
+    request,
+    manifest,
+  );
 }
 
 async function verifyJwt(

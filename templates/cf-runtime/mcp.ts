@@ -20,10 +20,25 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
+import {
+  ALL_PROTOCOL_VERSIONS,
+  answerId,
+  decorateResult,
+  discoverResult,
+  eraContext,
+  isModern,
+  LOG_LEVEL_META,
+  logAllowed,
+  openEra,
+  unsupportedVersion,
+} from "./era";
 import { limitMessage, limitOf } from "./limits";
-import { logAllowed } from "./logging";
+import { logAllowed as levelAllowed } from "./logging";
+import type { SuspendedCall } from "./mrtr";
+import { askInRound, MrtrError, roundStream, roundTripCall } from "./mrtr";
 import { asCallToolResult } from "./results";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
+import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest } from "./types";
 
@@ -69,6 +84,12 @@ export class SseStream {
   onOpen: ((readable: ReadableStream<Uint8Array>) => void) | null = null;
   get opened(): boolean {
     return this.#pipe !== null;
+  }
+  /** The response body: opens the stream, for answers that are a stream from the start. */
+  get readable(): ReadableStream<Uint8Array> {
+    this.open();
+    if (this.#pipe === null) throw new Error("the stream was closed before it opened");
+    return this.#pipe.readable;
   }
   /** Opens the stream (idempotent): from here on the call is answered as SSE. */
   open(): void {
@@ -188,6 +209,10 @@ export interface McpHost {
   setLogLevel(level: string): Promise<void>;
   /** Changes the instance's resource subscriptions (resources.ts) and stores them. */
   updateSubscriptions(change: (set: Set<string>) => void): Promise<void>;
+  /** The instance's storage (the round-trip signing key lives there). */
+  storage?: DurableObjectStorage;
+  /** 2026-07-28 calls suspended between round trips (mrtr.ts), by call id. */
+  suspended: Map<string, SuspendedCall>;
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -200,7 +225,9 @@ function reply(
   idJson: string,
   payload: { result: unknown } | { error: { code: number; message: string; data?: unknown } },
 ): string {
-  return `{"jsonrpc":"2.0","id":${idJson},${JSON.stringify(payload).slice(1)}`;
+  // The request's era shapes its result (era.ts); a round-trip retry's answer takes the retry's id.
+  const shaped = "result" in payload ? { result: decorateResult(payload.result) } : payload;
+  return `{"jsonrpc":"2.0","id":${answerId(idJson)},${JSON.stringify(shaped).slice(1)}`;
 }
 
 function rpcError(idJson: string, code: number, message: string, status = 200, data?: unknown): Response {
@@ -259,13 +286,14 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
     return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST, OPTIONS" } });
   }
   const version = request.headers.get("Mcp-Protocol-Version");
-  if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
-    return rpcError(
-      NO_ID,
-      INVALID_REQUEST,
-      `Unsupported Mcp-Protocol-Version '${shortPath(version)}'; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`,
-      400,
-    );
+  if (version !== null && !ALL_PROTOCOL_VERSIONS.includes(version)) {
+    // -32022 with the request's own id (MCP 2026-07-28), the supported versions in its data.
+    let idJson = NO_ID;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (isObject(parsed)) idJson = idText(body, parsed.id) ?? NO_ID;
+    } catch {}
+    return unsupportedVersion(idJson, version);
   }
 
   let message: unknown;
@@ -303,7 +331,68 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
   }
   const params = msg.params === undefined ? {} : msg.params;
   if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
+  const era = openEra(request, msg.method, id, params, host.photon, host.env);
+  if (era instanceof Response) return era;
+  const named = msg as JsonRpcMessage & { method: string };
+  return eraContext.run(era, () => dispatchEra(request, named, id, params, host));
+}
 
+/** What the 2026-07-28 era adds before the methods both eras share: discover and round trips. */
+async function dispatchEra(
+  request: Request,
+  msg: JsonRpcMessage & { method: string },
+  id: string,
+  params: Record<string, unknown>,
+  host: McpHost,
+): Promise<Response> {
+  if (msg.method === "server/discover") {
+    const init = initializeResult(host.photon, {});
+    const result = discoverResult(init.capabilities as Record<string, unknown>, host.photon.description);
+    return jsonText(reply(id, { result }));
+  }
+  if (isModern() && msg.method === "subscriptions/listen") {
+    try {
+      return listen(host, id, params, new SseStream());
+    } catch (e) {
+      return rpcError(id, INVALID_PARAMS, `Invalid params: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (isModern() && msg.method === "tools/call") {
+    // The call answers plain JSON, so an ask can end the HTTP request with input_required.
+    const headers = new Headers(request.headers);
+    headers.set("Accept", "application/json");
+    const plain = new Request(request.url, { method: "POST", headers });
+    // Its progress and logs need a stream: one per round, when asked for and accepted.
+    const meta = isObject(params._meta) ? params._meta : {};
+    const streams =
+      (request.headers.get("Accept") ?? "").includes("text/event-stream") &&
+      (meta[LOG_LEVEL_META] !== undefined || meta.progressToken !== undefined);
+    try {
+      return await roundTripCall(
+        host,
+        id,
+        params,
+        () => dispatchMcp(plain, msg, id, params, host),
+        (result) => jsonText(reply(id, { result })),
+        requestTimeoutMs(host.env),
+        streams ? () => new SseStream() : null,
+      );
+    } catch (e) {
+      if (e instanceof MrtrError) return rpcError(id, INVALID_PARAMS, `Invalid params: ${e.message}`);
+      return rpcError(id, INTERNAL_ERROR, internalError("mcp tools/call", e));
+    }
+  }
+  return dispatchMcp(request, msg, id, params, host);
+}
+
+/** The methods of both eras. */
+async function dispatchMcp(
+  request: Request,
+  msg: JsonRpcMessage & { method: string },
+  id: string,
+  params: Record<string, unknown>,
+  host: McpHost,
+): Promise<Response> {
   try {
     switch (msg.method) {
       case "initialize":
@@ -558,6 +647,9 @@ function requestTimeoutMs(env: Record<string, unknown>): number {
 /** Sends a server-initiated request on the current call's SSE stream and awaits the client's answer. */
 // biome-ignore lint/suspicious/noExplicitAny: the answer is whatever the client sent back; sample, elicit and confirm each check the shape they need.
 export function serverRequest(host: McpHost, capability: string, method: string, params: unknown): Promise<any> {
+  // A 2026-07-28 call asks through its input_required result instead (mrtr.ts).
+  const inRound = askInRound(method, params);
+  if (inRound !== null) return inRound;
   const call = callContext.getStore();
   const stream = call?.stream;
   if (!call || !stream || stream.closed) {
@@ -596,9 +688,10 @@ export function serverRequest(host: McpHost, capability: string, method: string,
 
 /** Sends a notification on the current call's stream, when it has one. */
 function notify(method: string, params: unknown): boolean {
-  const call = callContext.getStore();
-  if (!call?.stream) return false;
-  call.stream.send({ jsonrpc: "2.0", method, params });
+  const stream = callContext.getStore()?.stream ?? roundStream();
+  if (!stream) return false;
+  if (method === "notifications/message" && !logAllowed(isObject(params) ? params.level : undefined)) return false;
+  stream.sendText(JSON.stringify({ jsonrpc: "2.0", method, params }));
   return true;
 }
 
@@ -611,7 +704,7 @@ const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "
  */
 export function emitToCall(photon: string, data: unknown, minLevel = "debug"): void {
   const call = callContext.getStore();
-  if (!call?.stream) return;
+  if (!call || (!call.stream && !roundStream())) return;
   const d = isObject(data) ? data : { data };
   const kind = d.emit;
   if ((kind === "progress" || kind === "status") && call.progressToken !== null) {
@@ -627,7 +720,7 @@ export function emitToCall(photon: string, data: unknown, minLevel = "debug"): v
   }
   if (kind === "log") {
     const level = typeof d.level === "string" && LOG_LEVELS.includes(d.level) ? d.level : "info";
-    if (!logAllowed(level, minLevel)) return;
+    if (!levelAllowed(level, minLevel)) return;
     notify("notifications/message", {
       level,
       logger: photon,
@@ -636,7 +729,7 @@ export function emitToCall(photon: string, data: unknown, minLevel = "debug"): v
     return;
   }
   // Every other message goes out at level info, so a level above info silences it too.
-  if (!logAllowed("info", minLevel)) return;
+  if (!levelAllowed("info", minLevel)) return;
   if (kind === "render" || kind === "render:clear") {
     notify("notifications/message", { level: "info", logger: photon, data: JSON.stringify({ _render: true, ...d }) });
     return;

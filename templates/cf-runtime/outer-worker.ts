@@ -108,6 +108,16 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     const url = new URL(request.url);
     if (request.method === "OPTIONS") return new Response(null, { status: 204 });
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    // OAuth discovery (RFC 9728), public by design; only a --auth jwt build passes it.
+    const metadata = options.protectedResource;
+    if (
+      metadata &&
+      (path === "/.well-known/oauth-protected-resource" || path === "/.well-known/oauth-protected-resource/mcp")
+    ) {
+      if (request.method !== "GET" && request.method !== "HEAD")
+        return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      return metadata(request, env, manifest);
+    }
     if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
 
     const early = await authorizeHeaders(manifest, authorize, request, env);

@@ -57,6 +57,8 @@ export interface PhotonManifest {
   resourceTemplates: ResourceTemplateEntry[];
   /** Where `completion/complete` finds candidates for prompt arguments and template variables. */
   completions: CompletionSource[];
+  /** The build's id (the same for identical inputs): 2026-07-28 cacheable results carry it. */
+  buildId: string;
 }
 
 export interface SettingsProperty {
@@ -182,6 +184,8 @@ export interface RuntimeOptions {
   createScheduler?: SchedulerFactory;
   /** Present only when built with `--auth bearer|jwt` (manifest.auth.mode is not `none`). */
   authorize?: Authorize;
+  /** Present only when built with `--auth jwt`: the RFC 9728 metadata (oauth.ts). */
+  protectedResource?: (request: Request, env: Record<string, unknown>, manifest: Manifest) => Response;
 }
 
 /** A JSON-RPC 2.0 message as received. */

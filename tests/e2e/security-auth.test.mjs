@@ -99,6 +99,13 @@ describe("bearer", () => {
     }
   });
 
+  test("no OAuth metadata is published in bearer mode", async () => {
+    for (const path of ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]) {
+      assert.equal((await fetch(new URL(path, w.url))).status, 404, path);
+    }
+    assert.doesNotMatch((await rpc(w.url, list)).headers.get("www-authenticate"), /resource_metadata/);
+  });
+
   test("the right token works, and this.caller says so", async () => {
     const r = await rpc(w.url, call("whoami"), bearer(SECRET));
     assert.equal(r.status, 200, r.text);
@@ -401,6 +408,31 @@ describe("jwt", () => {
     const ok = await rpc(w.url, call("bump"), bearer(writer));
     assert.equal(ok.status, 200, ok.text);
     assert.equal(ok.body.result.structuredContent.bumps, 1);
+  });
+
+  test("OAuth discovery: RFC 9728 metadata at both well-known paths, named by every 401 and 403", async () => {
+    const metadataUrl = `${w.url}/.well-known/oauth-protected-resource/mcp`;
+    for (const path of ["/.well-known/oauth-protected-resource", "/.well-known/oauth-protected-resource/mcp"]) {
+      const res = await fetch(new URL(path, w.url));
+      assert.equal(res.status, 200, path);
+      const doc = await res.json();
+      assert.equal(doc.resource, AUDIENCE);
+      assert.deepEqual(doc.authorization_servers, [ISSUER]);
+      assert.ok(doc.scopes_supported.includes("bump:write") && doc.scopes_supported.includes("whoami:read"), JSON.stringify(doc));
+      assert.deepEqual(doc.scopes_supported, [...doc.scopes_supported].sort());
+    }
+    const none = await rpc(w.url, list);
+    assertChallenge(none, 401, null);
+    const challenge = none.headers.get("www-authenticate");
+    assert.ok(challenge.includes(`resource_metadata="${metadataUrl}"`), challenge);
+    assert.match(challenge, /scope="[^"]*bump:write/);
+    const invalid = await rpc(w.url, list, bearer("not-a-jwt"));
+    assert.ok(invalid.headers.get("www-authenticate").includes(`resource_metadata="${metadataUrl}"`));
+    const denied = await rpc(w.url, call("bump"), bearer(await mint(es, { scope: "status:read" })));
+    assertChallenge(denied, 403, "insufficient_scope");
+    const refusal = denied.headers.get("www-authenticate");
+    assert.ok(refusal.includes(`resource_metadata="${metadataUrl}"`), refusal);
+    assert.match(refusal, /bump:write/);
   });
 });
 
