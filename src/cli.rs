@@ -111,6 +111,37 @@ pub struct RenderArgs {
     /// Allow dropping Durable Object classes that are gone: writes `deleted_classes` (their data is lost)
     #[arg(long)]
     pub allow_delete_classes: bool,
+
+    /// Serve at this https URL: its host as a custom domain (path `/`) or a route `<host><path>*`; writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "URL",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub url: Option<String>,
+
+    /// Serve at this hostname as a custom domain; writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "HOST",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub domain: Option<String>,
+
+    /// Serve on this route pattern of a zone you own (`example.com/mcp/*`); writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub route: Option<String>,
+
+    /// Turn on Workers Logs: writes `[observability] enabled = true`
+    #[arg(long, help_heading = "Deploy target")]
+    pub logs: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]

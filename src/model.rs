@@ -61,6 +61,9 @@ pub struct Photon {
     pub uses: CapabilityUse,
     /// Lifecycle hooks the class defines.
     pub lifecycle: Lifecycle,
+    /// The Cloudflare bindings the photon uses through `this.cf` or declares in `cfBindings`.
+    #[serde(skip_serializing_if = "PlatformUse::is_empty")]
+    pub platform: PlatformUse,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
 }
@@ -241,6 +244,70 @@ pub struct CapabilityUse {
     pub sample: bool,
     pub confirm: bool,
     pub elicit: bool,
+}
+
+/// A scoped Cloudflare binding kind: `this.cf.<kind>(qualifier?)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CfKind {
+    Kv,
+    R2,
+    D1,
+    Queue,
+    Vectorize,
+}
+
+impl CfKind {
+    pub const ALL: [CfKind; 5] = [
+        CfKind::Kv,
+        CfKind::R2,
+        CfKind::D1,
+        CfKind::Queue,
+        CfKind::Vectorize,
+    ];
+
+    /// The method name on `this.cf` (and the suffix of the binding name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CfKind::Kv => "kv",
+            CfKind::R2 => "r2",
+            CfKind::D1 => "d1",
+            CfKind::Queue => "queue",
+            CfKind::Vectorize => "vectorize",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// One scoped binding a photon needs: `this.cf.kv('cache')` is `(Kv, Some("cache"))`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CfBinding {
+    pub kind: CfKind,
+    /// `None` for `this.cf.kv()` (the `default` key of `cfBindings`).
+    pub qualifier: Option<String>,
+    /// The resource name from `cfBindings` (bucket, database, queue or index name; for KV a
+    /// namespace id), when the photon names one.
+    pub resource: Option<String>,
+    /// A D1 `database_id` from `cfBindings: { d1: { q: { name, id } } }`.
+    pub resource_id: Option<String>,
+}
+
+/// What the photon uses of the Cloudflare platform, in first-use order, each binding once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlatformUse {
+    pub bindings: Vec<CfBinding>,
+    pub ai: bool,
+    pub images: bool,
+    pub browser: bool,
+}
+
+impl PlatformUse {
+    pub fn is_empty(&self) -> bool {
+        self.bindings.is_empty() && !self.ai && !self.images && !self.browser
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -95,6 +95,24 @@ pub fn binding(photon: &str, is_host: bool) -> String {
     }
 }
 
+/// The Worker binding of `this.cf.<kind>(qualifier?)`, named as upstream names it (so a
+/// `wrangler.toml` written for `photon host deploy cf` keeps working): `<photon>_<kind>` or
+/// `<photon>_<qualifier>_<kind>`, lower-cased, `-` → `_` (`cf-kv-min`, `cache`, `kv` →
+/// `cf_kv_min_cache_kv`). Photon names and qualifiers are `[A-Za-z0-9_-]`, so it is an identifier
+/// part.
+pub fn cf_binding(photon: &str, kind: &str, qualifier: Option<&str>) -> String {
+    let safe = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    match qualifier {
+        Some(q) if !q.is_empty() => format!("{}_{}_{kind}", safe(photon), safe(q)),
+        _ => format!("{}_{kind}", safe(photon)),
+    }
+}
+
+/// The shared bindings of `this.cf.ai` / `images` / `browser`: one per Worker, fixed names.
+pub const CF_AI_BINDING: &str = "AI";
+pub const CF_IMAGES_BINDING: &str = "IMAGES";
+pub const CF_BROWSER_BINDING: &str = "BROWSER";
+
 /// `PHOTON_<UPPER_SNAKE>` with only `[A-Z0-9_]`.
 pub fn sibling_binding(photon: &str) -> String {
     let snake: String = ascii_words(photon).to_shouty_snake_case();
@@ -198,6 +216,16 @@ mod tests {
         assert!(is_photon_name_ref("_x"));
         assert!(!is_photon_name_ref("./x"));
         assert!(!is_photon_name_ref(""));
+    }
+
+    #[test]
+    fn cf_bindings_are_named_as_upstream() {
+        assert_eq!(
+            cf_binding("cf-kv-min", "kv", Some("cache")),
+            "cf_kv_min_cache_kv"
+        );
+        assert_eq!(cf_binding("Gallery", "d1", None), "gallery_d1");
+        assert_eq!(cf_binding("g", "r2", Some("my-Blobs")), "g_my_blobs_r2");
     }
 
     #[test]

@@ -67,6 +67,7 @@ codes! {
     PROMPT_NOT_SUPPORTED = "photon-cf::prompt-not-supported", Warning, "an MCP prompt or resource, not deployed";
     UNSUPPORTED_CONSTRUCTOR_PARAM = "photon-cf::unsupported-constructor-param", Warning, "a constructor parameter that is not a plain name";
     UNSUPPORTED_INJECTION = "photon-cf::unsupported-injection", Warning, "an `@mcp` / `@photon` injection, passed as `undefined`";
+    CF_QUALIFIER = "photon-cf::cf-qualifier", Error, "a `this.cf` binding qualifier that is not a plain literal";
     // Schemas.
     BAD_CONSTRAINT = "photon-cf::bad-constraint", Warning, "an inline `{@tag}` that does not apply";
     UNKNOWN_PARAM = "photon-cf::unknown-param", Warning, "an `@param` that names no parameter";
@@ -95,6 +96,7 @@ codes! {
     NO_PHOTON = "photon-cf::no-photon", Error, "no `*.photon.ts` in the current directory";
     SEVERAL_PHOTONS = "photon-cf::several-photons", Error, "several `*.photon.ts` in the current directory";
     INVALID_COMPATIBILITY_DATE = "photon-cf::invalid-compatibility-date", Error, "`--compatibility-date` is no date";
+    INVALID_DEPLOY_TARGET = "photon-cf::invalid-deploy-target", Error, "`--url`, `--domain` or `--route` is malformed";
     INVALID_WRANGLER_TOML = "photon-cf::invalid-wrangler-toml", Error, "the existing `wrangler.toml` is not TOML";
     CLASS_REMOVED = "photon-cf::class-removed", Error, "a deployed Durable Object class would disappear";
     SHADOWED_WRANGLER_TOML = "photon-cf::shadowed-wrangler-toml", Warning, "a `wrangler.json(c)` hides `wrangler.toml`";
@@ -300,6 +302,21 @@ pub fn settings_not_supported() -> Diagnostic {
         "`protected settings` does not add a `settings` tool on Workers",
     )
     .with_help("read configuration from constructor parameters (Worker env vars) instead")
+}
+
+/// `kind`: `kv`, `r2`, ...; `qualifier`: the literal when it is one (but no valid name part).
+pub fn cf_qualifier(kind: &str, qualifier: Option<&str>) -> Diagnostic {
+    let message = match qualifier {
+        None => format!(
+            "`this.cf.{kind}(...)` needs a string literal: its binding is declared in `wrangler.toml` at build time"
+        ),
+        Some(q) => format!(
+            "`this.cf.{kind}({q:?})`: a qualifier is letters, digits, `_` and `-` (at most 64), since it becomes part of the binding name"
+        ),
+    };
+    new(CF_QUALIFIER, message).with_help(
+        "write the qualifier as a literal, e.g. `this.cf.kv('cache')`, or pick among literals with a `switch`",
+    )
 }
 
 /// `tag` and `path`: the route tag as written (`@post /hook`).
@@ -544,6 +561,12 @@ pub fn invalid_compatibility_date(date: &str) -> Diagnostic {
         format!("`--compatibility-date {date}` is not a date"),
     )
     .with_help("write it as YYYY-MM-DD, for example `2026-04-01`")
+}
+
+pub fn invalid_deploy_target(reason: &str) -> Diagnostic {
+    new(INVALID_DEPLOY_TARGET, format!("deploy target: {reason}")).with_help(
+        "`--url https://mcp.example.com`, `--domain mcp.example.com` or `--route example.com/mcp/*`",
+    )
 }
 
 pub fn invalid_wrangler_toml(path: &Path) -> Diagnostic {

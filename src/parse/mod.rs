@@ -16,6 +16,7 @@ mod docblock;
 mod guard;
 mod jsdoc;
 mod params;
+mod platform;
 mod scan;
 mod schema;
 mod tools;
@@ -269,6 +270,18 @@ impl Ctx {
         }
 
         let scanned = scan::scan(module, BASE);
+        let platform = platform::platform(module, cand.class, BASE);
+        for (problem, span) in &platform.problems {
+            let d = match problem {
+                platform::Problem::NotLiteral { kind } => {
+                    catalog::cf_qualifier(kind.as_str(), None)
+                }
+                platform::Problem::BadQualifier { kind, qualifier } => {
+                    catalog::cf_qualifier(kind.as_str(), Some(qualifier))
+                }
+            };
+            self.error(d, *span, "not a literal binding qualifier");
+        }
         Some(Photon {
             name,
             path: path.to_path_buf(),
@@ -287,6 +300,7 @@ impl Ctx {
             hazards: scanned.hazards,
             uses: scanned.uses,
             lifecycle,
+            platform: platform.uses,
             warnings: Vec::new(),
         })
     }

@@ -1212,3 +1212,55 @@ fn unusual_tool_names_warn() {
     );
     assert_eq!(out.photon.unwrap().tools.len(), 3);
 }
+
+#[test]
+fn cf_uses_through_this_casts_aliases_and_overrides() {
+    let p = photon(
+        r#"export default class T {
+  protected cfBindings = { d1: { app: { name: "app-db", id: "0000" } }, queue: { default: "jobs" }, browser: true };
+  async a() { await (this as any).cf.kv("cache").get("x"); }
+  async b() { const cf = this.cf; await cf.r2("photos").get("x"); await cf.d1("app").prepare("x"); }
+  async c() { const { cf: c } = this as any; await c.vectorize().query([]); return c.ai.run("m", {}); }
+  async d() { return (this as any).cf.kv("cache"); }
+}"#,
+    );
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let got: Vec<Row> = p
+        .platform
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                b.kind.as_str().to_string(),
+                b.qualifier.clone(),
+                b.resource.clone(),
+                b.resource_id.clone(),
+            )
+        })
+        .collect();
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        got,
+        [
+            ("kv".into(), s("cache"), None, None),
+            ("r2".into(), s("photos"), None, None),
+            ("d1".into(), s("app"), s("app-db"), s("0000")),
+            ("vectorize".into(), None, None, None),
+            ("queue".into(), None, s("jobs"), None),
+        ]
+    );
+    assert!(p.platform.ai && p.platform.browser && !p.platform.images);
+}
+
+#[test]
+fn a_cf_qualifier_that_is_no_literal_is_a_located_error() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class T { async a(p: { n: string }) { return (this as any).cf.kv(p.n); }
+ async b() { return this.cf.d1('a b'); } }",
+    );
+    assert_eq!(codes(&out), [catalog::CF_QUALIFIER, catalog::CF_QUALIFIER]);
+    let json = outcome_json(&out);
+    assert_eq!(json["diagnostics"][0]["line"], 1);
+    assert_eq!(json["diagnostics"][1]["line"], 2);
+}

@@ -56,6 +56,8 @@ pub enum Gate {
     Jwt,
     /// A photon declares `@dependencies`.
     Dependencies,
+    /// A photon uses `this.cf` or declares `cfBindings`.
+    Platform,
 }
 
 /// The features a build uses, which decide the gates.
@@ -65,6 +67,7 @@ pub struct Features {
     pub auth: bool,
     pub jwt: bool,
     pub dependencies: bool,
+    pub platform: bool,
 }
 
 impl Gate {
@@ -75,6 +78,7 @@ impl Gate {
             Gate::Auth => features.auth || features.jwt,
             Gate::Jwt => features.jwt,
             Gate::Dependencies => features.dependencies,
+            Gate::Platform => features.platform,
         }
     }
 }
@@ -228,6 +232,11 @@ pub const FILES: &[LayoutFile] = &[
         "src/cf-runtime/outer-worker.ts",
         "cf-runtime/outer-worker.ts",
         Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/platform.ts",
+        "cf-runtime/platform.ts",
+        Gate::Platform,
     ),
     runtime(
         "src/cf-runtime/routing.ts",
@@ -442,6 +451,7 @@ mod tests {
             auth: true,
             jwt: true,
             dependencies: true,
+            platform: true,
         }
     }
 
@@ -463,6 +473,7 @@ mod tests {
             "src/cf-runtime/auth.ts",
             "src/cf-runtime/jwt.ts",
             "src/dependencies.d.ts",
+            "src/cf-runtime/platform.ts",
         ] {
             assert!(
                 !paths.contains(&absent),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::AuthMode;
 use crate::model::{Injection, Photon, Tool};
+use crate::names;
 use crate::render::PhotonNames;
 use crate::resolve::Project;
 
@@ -73,7 +74,7 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
                 .map(|cron| json!({ "method": t.name, "cron": cron }))
         })
         .collect();
-    json!({
+    let mut out = json!({
         "name": photon.name,
         "className": photon.class.name,
         "memoryId": names.memory_id,
@@ -92,7 +93,46 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             "onInitialize": photon.lifecycle.on_initialize,
             "onShutdown": photon.lifecycle.on_shutdown,
         },
-    })
+    });
+    // Only photons that use `this.cf` carry the key, so other manifests stay as they were.
+    if !photon.platform.is_empty() {
+        out["cf"] = platform_manifest(photon);
+    }
+    out
+}
+
+/// `cf`: the Worker binding behind each `this.cf.<kind>(qualifier)` (`""` = no qualifier), and the
+/// shared bindings the photon reads.
+fn platform_manifest(photon: &Photon) -> Value {
+    let mut scoped = Map::new();
+    for kind in crate::model::CfKind::ALL {
+        let mut by_qualifier = Map::new();
+        for b in photon.platform.bindings.iter().filter(|b| b.kind == kind) {
+            by_qualifier.insert(
+                b.qualifier.clone().unwrap_or_default(),
+                json!(names::cf_binding(
+                    &photon.name,
+                    kind.as_str(),
+                    b.qualifier.as_deref()
+                )),
+            );
+        }
+        scoped.insert(kind.as_str().into(), Value::Object(by_qualifier));
+    }
+    let shared = |on: bool, binding: &str| if on { json!(binding) } else { Value::Null };
+    scoped.insert(
+        "ai".into(),
+        shared(photon.platform.ai, names::CF_AI_BINDING),
+    );
+    scoped.insert(
+        "images".into(),
+        shared(photon.platform.images, names::CF_IMAGES_BINDING),
+    );
+    scoped.insert(
+        "browser".into(),
+        shared(photon.platform.browser, names::CF_BROWSER_BINDING),
+    );
+    Value::Object(scoped)
 }
 
 /// What `tools/list` returns for one tool.

@@ -7,6 +7,7 @@
 pub mod layout;
 pub mod manifest;
 pub mod templates;
+pub mod wrangler_platform;
 pub mod wrangler_toml;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,18 @@ pub struct RenderOptions {
     pub compatibility_date: Option<String>,
     pub auth: AuthMode,
     pub allow_delete_classes: bool,
+    /// `--url`, `--domain` or `--route`, as given (checked by `render`).
+    pub target: Option<DeployTarget>,
+    /// `--logs`.
+    pub logs: bool,
+}
+
+/// Where `--url` / `--domain` / `--route` say the Worker is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployTarget {
+    Url(String),
+    Domain(String),
+    Route(String),
 }
 
 impl Default for RenderOptions {
@@ -42,6 +55,8 @@ impl Default for RenderOptions {
             compatibility_date: None,
             auth: AuthMode::None,
             allow_delete_classes: false,
+            target: None,
+            logs: false,
         }
     }
 }
@@ -96,6 +111,21 @@ pub fn render(
         return Ok(rendered);
     }
 
+    let route = match &options.target {
+        None => Ok(None),
+        Some(DeployTarget::Url(url)) => wrangler_platform::url_target(url),
+        Some(DeployTarget::Domain(host)) => wrangler_platform::domain_target(host).map(Some),
+        Some(DeployTarget::Route(pattern)) => wrangler_platform::route_target(pattern).map(Some),
+    };
+    let route = match route {
+        Ok(route) => route,
+        Err(reason) => {
+            diagnostics.push(crate::diagnostics::catalog::invalid_deploy_target(&reason));
+            rendered.diagnostics = diagnostics;
+            return Ok(rendered);
+        }
+    };
+
     let features = features(project, options.auth);
     let templates = Templates::new();
     let context =
@@ -121,7 +151,7 @@ pub fn render(
                 match wrangler_toml::merge(
                     toml_text,
                     toml_path,
-                    &wrangler_plan(project, &names, options, &features),
+                    &wrangler_plan(project, &names, options, &features, route.clone()),
                     DEFAULT_COMPATIBILITY_DATE,
                 ) {
                     Ok(merged) => {
@@ -220,6 +250,7 @@ pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
         auth: auth != AuthMode::None,
         jwt: auth == AuthMode::Jwt,
         dependencies: project.photons().any(|p| !p.doc.dependencies.is_empty()),
+        platform: project.photons().any(|p| !p.platform.is_empty()),
     }
 }
 
@@ -228,6 +259,7 @@ fn wrangler_plan(
     names: &[PhotonNames],
     options: &RenderOptions,
     features: &layout::Features,
+    route: Option<wrangler_platform::Route>,
 ) -> WranglerPlan {
     let mut bindings: Vec<(String, String)> = names
         .iter()
@@ -243,6 +275,11 @@ fn wrangler_plan(
             .map(|(specifier, path)| (specifier.to_string(), path))
             .collect(),
         allow_delete_classes: options.allow_delete_classes,
+        platform: wrangler_platform::PlatformPlan {
+            route,
+            logs: options.logs,
+            ..wrangler_platform::bindings(project.photons())
+        },
     }
 }
 

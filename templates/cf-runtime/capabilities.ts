@@ -24,6 +24,8 @@ export interface CfCapabilities {
   log: (message: string, options?: { level?: string; data?: unknown }) => void;
   thinking: (active?: boolean) => void;
   render: (format?: string, value?: unknown) => void;
+  /** `this.cf`, when a photon of the Worker uses it (platform.ts). */
+  cf?: unknown;
 }
 
 /** Members the runtime always sets, whatever the class declares (`declare instanceName: string`). */

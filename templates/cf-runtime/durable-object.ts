@@ -214,6 +214,7 @@ export function definePhotonDO(
           return callContext.getStore()?.caller ?? ANONYMOUS;
         },
         _photonName: photon.memoryId,
+        ...(options.createPlatform ? { cf: options.createPlatform(photon, this.env) } : {}),
         ...emitHelpers(emit),
       };
     }

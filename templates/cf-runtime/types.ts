@@ -3,6 +3,7 @@
 // run time, so everything the runtime needs to know about a photon is here.
 
 import type { Caller } from "./mcp";
+import type { PlatformFactory } from "./platform";
 
 export interface Manifest {
   version: 1;
@@ -41,6 +42,20 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** Present when the photon uses `this.cf`: the Worker binding behind each use. */
+  cf?: PlatformBindings;
+}
+
+/** `kv`…`vectorize`: qualifier ("" for none) → binding name; `ai`…`browser`: binding or null. */
+export interface PlatformBindings {
+  kv: Record<string, string>;
+  r2: Record<string, string>;
+  d1: Record<string, string>;
+  queue: Record<string, string>;
+  vectorize: Record<string, string>;
+  ai: string | null;
+  images: string | null;
+  browser: string | null;
 }
 
 export interface ConstructorParam {
@@ -115,6 +130,8 @@ export interface RuntimeOptions {
   createScheduler?: SchedulerFactory;
   /** Present only when built with `--auth bearer|jwt` (manifest.auth.mode is not `none`). */
   authorize?: Authorize;
+  /** Present only when a photon uses `this.cf` (platform.ts). */
+  createPlatform?: PlatformFactory;
 }
 
 /** A JSON-RPC 2.0 message as received. */
