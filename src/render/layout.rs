@@ -200,6 +200,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/index.ts",
         Gate::Always,
     ),
+    runtime(
+        "src/cf-runtime/instances.ts",
+        "cf-runtime/instances.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[JOSE],
         ..runtime("src/cf-runtime/jwt.ts", "cf-runtime/jwt.ts", Gate::Jwt)

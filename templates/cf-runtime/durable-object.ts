@@ -17,6 +17,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
+import type { InstanceState } from "./instances";
+import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./instances";
 import { LockTable, shareLocks } from "./locks";
 import type { Caller, McpHost } from "./mcp";
 import {
@@ -140,7 +142,11 @@ export function definePhotonDO(
       let name = hint;
       const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
       if (name === null) name = stored ?? DEFAULT_INSTANCE;
-      if (stored !== name) await this.ctx.storage.put(RT_INSTANCE_KEY, name);
+      if (stored !== name) {
+        await this.ctx.storage.put(RT_INSTANCE_KEY, name);
+        // First state of this instance in this photon: the operator's registry learns of it.
+        if (stored === undefined) await registerInstance(this.env, name, photon.name);
+      }
       this.#instanceName ??= name;
       return this.#instanceName;
     }
@@ -352,6 +358,34 @@ export function definePhotonDO(
     async photonPublish(channel: string, frame: string, instance: string): Promise<number> {
       await this.#learnInstance(instance);
       return publishFrame(this.ctx, String(channel), String(frame));
+    }
+
+    /** DO RPC from the admin surface (instances.ts): what this instance holds in this photon. */
+    async photonAdminShow(): Promise<InstanceState> {
+      return inspectState(this.ctx);
+    }
+
+    /** DO RPC from the admin surface: stops and deletes everything this instance has here. */
+    async photonAdminDestroy(): Promise<void> {
+      const object = this.#object;
+      this.#object = null;
+      this.#activating = null;
+      if (object && typeof object.onShutdown === "function") {
+        try {
+          await object.onShutdown({ reason: "destroy" });
+        } catch (e) {
+          console.error(`${photon.name}.onShutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      for (const [id, entry] of this.#pending) {
+        this.#pending.delete(id);
+        clearTimeout(entry.timer);
+        entry.reject(new Error(DESTROYED_REASON));
+      }
+      await wipeState(this.ctx);
+      this.#instanceName = null;
+      this.#scheduler = null;
+      this.#locks = new LockTable();
     }
 
     async fetch(request: Request): Promise<Response> {

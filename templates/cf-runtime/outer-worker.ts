@@ -1,7 +1,7 @@
 //! `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
 // Surfaces and what guards them:
-// - It answers only `/`, `/mcp` and `/events`; anything else (including `/__call`) is 404 before
-//   any Durable Object is touched.
+// - It answers only `/`, `/mcp`, `/events` and, with the admin secret set, `/__admin/` (instances.ts);
+//   anything else (including `/__call`) is 404 before any Durable Object is touched.
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
 //   get 413.
 // - With auth on (manifest.auth.mode), every request is authorized before any Durable Object
@@ -11,6 +11,7 @@
 //   an auth mode without `authorize` refuses to start (fail closed).
 
 import { authorizeHeaders, internalErrorResponse } from "./guard";
+import { adminRoute } from "./instances";
 import type { Caller } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
@@ -108,6 +109,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     const url = new URL(request.url);
     if (request.method === "OPTIONS") return new Response(null, { status: 204 });
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    if (path.startsWith("/__admin/")) return adminRoute(manifest, request, env, path);
     if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
 
     const early = await authorizeHeaders(manifest, authorize, request, env);

@@ -19,12 +19,10 @@ export interface Platform {
   fetch: typeof fetch;
 }
 
-export type PlatformFactory = (photon: PhotonManifest, env: Record<string, unknown>) => Platform;
-
 const SCOPED = ["kv", "r2", "d1", "queue", "vectorize"] as const;
 
 /** Builds `this.cf` for `photon` over the Worker env. */
-export const createPlatform: PlatformFactory = (photon, env) => {
+export function createPlatform(photon: PhotonManifest, env: Record<string, unknown>): Platform {
   const cf = photon.cf;
   const scoped =
     (kind: (typeof SCOPED)[number]): Scoped =>
@@ -61,4 +59,4 @@ export const createPlatform: PlatformFactory = (photon, env) => {
     },
     fetch: (input, init) => fetch(input, init),
   };
-};
+}

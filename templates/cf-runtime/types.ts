@@ -3,7 +3,6 @@
 // run time, so everything the runtime needs to know about a photon is here.
 
 import type { Caller } from "./mcp";
-import type { PlatformFactory } from "./platform";
 
 export interface Manifest {
   version: 1;
@@ -45,6 +44,9 @@ export interface PhotonManifest {
   /** Present when the photon uses `this.cf`: the Worker binding behind each use. */
   cf?: PlatformBindings;
 }
+
+/** Builds `this.cf` (platform.ts, shipped only when a photon uses it). */
+export type PlatformFactory = (photon: PhotonManifest, env: Record<string, unknown>) => unknown;
 
 /** `kv`…`vectorize`: qualifier ("" for none) → binding name; `ai`…`browser`: binding or null. */
 export interface PlatformBindings {

@@ -20,6 +20,7 @@ const COMBINATIONS = [
   { name: "schedules (this.schedule)", photon: "runtime/ticker/cf-ticker.photon.ts" },
   { name: "schedules (@scheduled)", photon: "runtime-ext/declared/cf-declared.photon.ts" },
   { name: "siblings (@photons)", photon: "runtime/greeter/cf-greeter.photon.ts" },
+  { name: "this.cf bindings", photon: "runtime/platform/cf-gallery.photon.ts" },
   { name: "--auth none", photon: plain, auth: "none" },
   { name: "--auth bearer", photon: plain, auth: "bearer" },
   { name: "--auth jwt", photon: plain, auth: "jwt" },
