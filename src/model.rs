@@ -64,6 +64,9 @@ pub struct Photon {
     /// The Cloudflare bindings the photon uses through `this.cf` or declares in `cfBindings`.
     #[serde(skip_serializing_if = "PlatformUse::is_empty")]
     pub platform: PlatformUse,
+    /// `@get /path` ... methods: served over HTTP, not tools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<HttpRoute>,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
 }
@@ -142,6 +145,31 @@ pub struct Tool {
     pub scheduled: Option<String>,
     /// `@locked [name]`.
     pub locked: Option<String>,
+    /// `@expose` / `@expose public`: also served at `POST /api/<kebab-name>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Expose>,
+    pub span: Span,
+}
+
+/// Who may call an `@expose` endpoint from a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expose {
+    /// Same-origin (or same-site) browser calls only, by `Sec-Fetch-Site`.
+    SameOrigin,
+    /// `@expose public`: anyone.
+    Public,
+}
+
+/// An HTTP route method: `@get /items/:id` on `getItem`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpRoute {
+    /// Upper case: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`.
+    pub method: String,
+    pub path: String,
+    pub handler: String,
+    /// `@format` of the method, for content negotiation of a non-Response result.
+    pub format: Option<String>,
     pub span: Span,
 }
 

@@ -108,6 +108,27 @@ pub fn cf_binding(photon: &str, kind: &str, qualifier: Option<&str>) -> String {
     }
 }
 
+/// `@expose` path of a method, upstream's `methodToKebab`: `getCurrentUser` →
+/// `/api/get-current-user`, `parseURL` → `/api/parse-url`, `HTMLParser` → `/api/html-parser`.
+pub fn expose_path(method: &str) -> String {
+    let chars: Vec<char> = method.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    format!("/api/{out}")
+}
+
 /// The shared bindings of `this.cf.ai` / `images` / `browser`: one per Worker, fixed names.
 pub const CF_AI_BINDING: &str = "AI";
 pub const CF_IMAGES_BINDING: &str = "IMAGES";
@@ -226,6 +247,15 @@ mod tests {
         );
         assert_eq!(cf_binding("Gallery", "d1", None), "gallery_d1");
         assert_eq!(cf_binding("g", "r2", Some("my-Blobs")), "g_my_blobs_r2");
+    }
+
+    #[test]
+    fn expose_paths_are_upstream_kebab() {
+        assert_eq!(expose_path("getCurrentUser"), "/api/get-current-user");
+        assert_eq!(expose_path("parseURL"), "/api/parse-url");
+        assert_eq!(expose_path("exportICalFeed"), "/api/export-i-cal-feed");
+        assert_eq!(expose_path("HTMLParser"), "/api/html-parser");
+        assert_eq!(expose_path("get2FA"), "/api/get2-fa");
     }
 
     #[test]

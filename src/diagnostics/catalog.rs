@@ -63,7 +63,9 @@ codes! {
     IGNORED_DEPENDENCIES = "photon-cf::ignored-dependencies", Warning, "an `@dependencies` line that reads as prose";
     UNUSUAL_TOOL_NAME = "photon-cf::unusual-tool-name", Warning, "a tool name some MCP clients reject";
     SETTINGS_NOT_SUPPORTED = "photon-cf::settings-not-supported", Warning, "`protected settings` adds no tool on Workers";
-    ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route handler, not deployed";
+    ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route of a sibling photon, not served";
+    BAD_ROUTE = "photon-cf::bad-route", Error, "an HTTP route path the Worker cannot serve";
+    ROUTE_COLLISION = "photon-cf::route-collision", Error, "two handlers for one HTTP method and path";
     PROMPT_NOT_SUPPORTED = "photon-cf::prompt-not-supported", Warning, "an MCP prompt or resource, not deployed";
     UNSUPPORTED_CONSTRUCTOR_PARAM = "photon-cf::unsupported-constructor-param", Warning, "a constructor parameter that is not a plain name";
     UNSUPPORTED_INJECTION = "photon-cf::unsupported-injection", Warning, "an `@mcp` / `@photon` injection, passed as `undefined`";
@@ -319,13 +321,30 @@ pub fn cf_qualifier(kind: &str, qualifier: Option<&str>) -> Diagnostic {
     )
 }
 
-/// `tag` and `path`: the route tag as written (`@post /hook`).
-pub fn route_not_supported(method: &str, tag: &str, path: &str) -> Diagnostic {
+pub fn bad_route(handler: &str, path: &str, why: &str) -> Diagnostic {
+    new(
+        BAD_ROUTE,
+        format!("`{handler}`: route path `{path}` cannot be served: {why}"),
+    )
+    .with_help("write it as `@get /items/:id`")
+}
+
+/// `first` and `second`: the two handlers, described (`\`getItem\` (\`@get /items/:id\`)`).
+pub fn route_collision(method: &str, path: &str, first: &str, second: &str) -> Diagnostic {
+    new(
+        ROUTE_COLLISION,
+        format!("{method} {path} is served by both {first} and {second}"),
+    )
+    .with_help("give one of them another path (`:param` names do not tell paths apart)")
+}
+
+/// `photon`: the sibling; `route`: `GET /path` as served.
+pub fn route_not_supported(photon: &str, handler: &str, route: &str) -> Diagnostic {
     new(
         ROUTE_NOT_SUPPORTED,
-        format!("`{method}` is an HTTP route handler (`@{tag} {path}`); photon-cf does not serve HTTP routes, so it is not deployed"),
+        format!("`{handler}` of the sibling photon `{photon}` is an HTTP route ({route}); only the host photon's routes are served, so it is not"),
     )
-    .with_help("expose the logic as a tool method instead")
+    .with_help("serve it from the host photon, which can `this.call` the sibling")
 }
 
 pub fn prompt_not_supported(method: &str, tag: &str) -> Diagnostic {

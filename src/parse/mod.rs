@@ -17,6 +17,7 @@ mod guard;
 mod jsdoc;
 mod params;
 mod platform;
+mod routes;
 mod scan;
 mod schema;
 mod tools;
@@ -65,6 +66,7 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
         diagnostics: Diagnostics::new(),
         warnings: Vec::new(),
         len: source.len(),
+        routes: Vec::new(),
     };
     let name = p.photon_name(path);
     if let Some(at) = nesting_overflow(&source, MAX_NESTING, MAX_CHAIN) {
@@ -131,6 +133,8 @@ struct Ctx {
     diagnostics: Diagnostics,
     warnings: Vec<Finding>,
     len: usize,
+    /// HTTP route methods found so far (`routes.rs`).
+    routes: Vec<crate::model::HttpRoute>,
 }
 
 impl Ctx {
@@ -269,6 +273,8 @@ impl Ctx {
             }
         }
 
+        self.check_routes(&tools);
+        let routes = std::mem::take(&mut self.routes);
         let scanned = scan::scan(module, BASE);
         let platform = platform::platform(module, cand.class, BASE);
         for (problem, span) in &platform.problems {
@@ -301,6 +307,7 @@ impl Ctx {
             uses: scanned.uses,
             lifecycle,
             platform: platform.uses,
+            routes,
             warnings: Vec::new(),
         })
     }

@@ -780,10 +780,17 @@ fn which_members_are_tools() {
         }
     );
     assert_eq!(p.class.extends.as_deref(), Some("Photon"));
+    // A route handler is an HTTP route, not a tool.
+    assert_eq!(
+        p.routes
+            .iter()
+            .map(|r| (r.method.as_str(), r.path.as_str(), r.handler.as_str()))
+            .collect::<Vec<_>>(),
+        [("POST", "/hook", "hook")]
+    );
     assert_eq!(
         codes(&out),
         [
-            catalog::ROUTE_NOT_SUPPORTED,
             catalog::PROMPT_NOT_SUPPORTED,
             catalog::PROMPT_NOT_SUPPORTED,
             catalog::PROMPT_NOT_SUPPORTED,

@@ -244,6 +244,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Platform,
     ),
     runtime(
+        "src/cf-runtime/routes.ts",
+        "cf-runtime/routes.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/routing.ts",
         "cf-runtime/routing.ts",
         Gate::Always,

@@ -98,7 +98,25 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     if !photon.platform.is_empty() {
         out["cf"] = platform_manifest(photon);
     }
+    let routes = routes_manifest(photon);
+    if !routes.is_empty() {
+        out["routes"] = Value::Array(routes);
+    }
     out
+}
+
+/// `routes`: the HTTP routes, then the `@expose` endpoints, each `{method, path, handler,
+/// format, expose}` (`expose`: null for a route, `same-origin` or `public`).
+fn routes_manifest(photon: &Photon) -> Vec<Value> {
+    let routes = photon.routes.iter().map(|r| {
+        json!({ "method": r.method, "path": r.path, "handler": r.handler, "format": r.format, "expose": null })
+    });
+    let exposed = photon.tools.iter().filter_map(|t| {
+        t.expose.map(|e| {
+            json!({ "method": "POST", "path": names::expose_path(&t.name), "handler": t.name, "format": null, "expose": e })
+        })
+    });
+    routes.chain(exposed).collect()
 }
 
 /// `cf`: the Worker binding behind each `this.cf.<kind>(qualifier)` (`""` = no qualifier), and the

@@ -126,6 +126,32 @@ pub fn render(
         }
     };
 
+    // Only the host's routes are served (the outer Worker routes to the host's objects).
+    for sibling in project.photons().skip(1) {
+        let file = SourceFile::new(&sibling.path, sibling.source.clone());
+        let exposed = sibling.tools.iter().filter(|t| t.expose.is_some());
+        let routes = sibling
+            .routes
+            .iter()
+            .map(|r| {
+                (
+                    r.handler.clone(),
+                    format!("{} {}", r.method, r.path),
+                    r.span,
+                )
+            })
+            .chain(exposed.map(|t| {
+                let route = format!("POST {}", crate::names::expose_path(&t.name));
+                (t.name.clone(), route, t.span)
+            }));
+        for (handler, route, span) in routes {
+            diagnostics.push(
+                crate::diagnostics::catalog::route_not_supported(&sibling.name, &handler, &route)
+                    .at(&file, span, "not served"),
+            );
+        }
+    }
+
     let features = features(project, options.auth);
     let templates = Templates::new();
     let context =

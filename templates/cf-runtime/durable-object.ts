@@ -33,6 +33,7 @@ import {
   validateArguments,
 } from "./mcp";
 import { createMemory } from "./memory";
+import { serveRoute } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
@@ -396,7 +397,20 @@ export function definePhotonDO(
         return handleMcp(request, body, this.#mcpHost);
       }
       if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
-      return new Response("Not Found", { status: 404 });
+      const routed = await serveRoute(photon, request, (name, args) => this.#callRoute(request, name, args));
+      return routed ?? new Response("Not Found", { status: 404 });
+    }
+
+    /** Runs an HTTP route handler on the live photon object, as the request's caller. */
+    async #callRoute(request: Request, name: string, args: unknown[]): Promise<unknown> {
+      const caller = this.#mcpHost.callerOf(request);
+      const ctx = { tool: name, stream: null, progressToken: null, pendingIds: new Set<string>(), caller };
+      return callContext.run(ctx, async () => {
+        const object = await this.#ready();
+        const fn = object[name];
+        if (typeof fn !== "function") throw new Error(`${photon.name}.${name} is not a method`);
+        return await fn.apply(object, args);
+      });
     }
 
     async alarm(): Promise<void> {

@@ -1,6 +1,7 @@
 //! `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
 // Surfaces and what guards them:
-// - It answers only `/`, `/mcp`, `/events` and, with the admin secret set, `/__admin/` (instances.ts);
+// - It answers only `/`, `/mcp`, `/events`, the host photon's HTTP routes (routes.ts) and, with the
+//   admin secret set, `/__admin/` (instances.ts);
 //   anything else (including `/__call`) is 404 before any Durable Object is touched.
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
 //   get 413.
@@ -14,6 +15,7 @@ import { authorizeHeaders, internalErrorResponse } from "./guard";
 import { adminRoute } from "./instances";
 import type { Caller } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
+import { routeGate } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
@@ -110,7 +112,12 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     if (request.method === "OPTIONS") return new Response(null, { status: 204 });
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     if (path.startsWith("/__admin/")) return adminRoute(manifest, request, env, path);
-    if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
+    // The host photon's HTTP routes (routes.ts) pass through the same auth and instance routing.
+    const gate = routeGate(host, request.method, path);
+    if (gate instanceof Response) return gate;
+    const isRoute = gate === "serve";
+    if (!isRoute && path !== "/" && path !== "/mcp" && path !== "/events")
+      return new Response("Not Found", { status: 404 });
 
     const early = await authorizeHeaders(manifest, authorize, request, env);
     if (early !== null) return early;
@@ -121,6 +128,10 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       if (read instanceof Response) return read;
       body = read;
       peeked = peek(body);
+    } else if (isRoute && request.method !== "GET" && request.method !== "HEAD") {
+      const read = await readBody(request);
+      if (read instanceof Response) return read;
+      body = read;
     }
     const instance =
       url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
@@ -140,7 +151,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       caller = verdict.caller;
     }
 
-    if (path === "/") {
+    if (path === "/" && !isRoute) {
       if (request.method !== "GET" && request.method !== "HEAD")
         return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
       return jsonResponse({

@@ -41,8 +41,20 @@ export interface PhotonManifest {
   /** `@scheduled` / `@cron` methods. */
   scheduled: { method: string; cron: string }[];
   hooks: { onInitialize: boolean; onShutdown: boolean };
+  /** Present when the photon has HTTP routes or `@expose` methods (routes.ts). */
+  routes?: HttpRoute[];
   /** Present when the photon uses `this.cf`: the Worker binding behind each use. */
   cf?: PlatformBindings;
+}
+
+/** `@get /items/:id` on a method, or an `@expose` method's `POST /api/<kebab-name>`. */
+export interface HttpRoute {
+  method: string;
+  path: string;
+  handler: string;
+  format: string | null;
+  /** null for a route; who may call an `@expose` endpoint from a browser. */
+  expose: null | "same-origin" | "public";
 }
 
 /** Builds `this.cf` (platform.ts, shipped only when a photon uses it). */
