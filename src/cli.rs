@@ -148,7 +148,7 @@ pub struct RenderArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub compatibility_date: Option<String>,
 
-    /// How `/mcp` is protected: `none`, `bearer` (Worker secret `PHOTON_MCP_BEARER`) or `jwt`
+    /// How `/mcp` is protected: `none`, `bearer` (Worker secret `PHOTON_MCP_BEARER`), `jwt`, or `access` (Cloudflare Access; also `@auth cf-access`)
     #[arg(long, value_enum, default_value_t = AuthMode::None)]
     pub auth: AuthMode,
 
@@ -194,6 +194,8 @@ pub enum AuthMode {
     None,
     Bearer,
     Jwt,
+    /// Cloudflare Access: the `Cf-Access-Jwt-Assertion` header, verified against the team's keys.
+    Access,
 }
 
 #[derive(Debug, Args)]

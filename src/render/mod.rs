@@ -152,7 +152,8 @@ pub fn render(
         }
     }
 
-    let features = features(project, options.auth);
+    let auth = effective_auth(project, options.auth);
+    let features = features(project, auth);
     let templates = Templates::new();
     let context =
         minijinja::Value::from(minijinja::value::Serde(context(project, &names, &features)));
@@ -192,7 +193,7 @@ pub fn render(
                 }
             }
             Source::Code(Generated::Manifest) => {
-                let manifest = manifest::manifest(project, &names, options.auth);
+                let manifest = manifest::manifest(project, &names, auth);
                 manifest::manifest_ts(&manifest).into_bytes()
             }
             Source::Code(Generated::DependencyTypes) => dependency_types(project).into_bytes(),
@@ -269,12 +270,23 @@ pub fn uses_schedule(project: &Project) -> bool {
         .any(|p| p.uses.schedule || p.tools.iter().any(|t| t.scheduled.is_some()))
 }
 
+/// The auth mode a build uses: `--auth`, else `access` for a host photon marked
+/// `@auth cf-access` (upstream's spelling), else none.
+pub fn effective_auth(project: &Project, flag: AuthMode) -> AuthMode {
+    if flag == AuthMode::None && project.host.doc.auth.as_deref() == Some("cf-access") {
+        AuthMode::Access
+    } else {
+        flag
+    }
+}
+
 /// The features this build uses: they open the gates of the layout table.
 pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
     layout::Features {
         schedule: uses_schedule(project),
         auth: auth != AuthMode::None,
-        jwt: auth == AuthMode::Jwt,
+        // Access tokens are JWTs: they are verified by jwt.ts (jose) too.
+        jwt: auth == AuthMode::Jwt || auth == AuthMode::Access,
         dependencies: project.photons().any(|p| !p.doc.dependencies.is_empty()),
         platform: project.photons().any(|p| !p.platform.is_empty()),
     }

@@ -133,7 +133,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       if (read instanceof Response) return read;
       body = read;
     }
-    const instance =
+    let instance =
       url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {
       return jsonResponse(
@@ -149,6 +149,9 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
       if (!verdict.ok) return verdict.response;
       caller = verdict.caller;
+      // PHOTON_INSTANCE_PER_USER: each verified identity gets its own instance, whatever it asks for.
+      if (env.PHOTON_INSTANCE_PER_USER === "true" && !caller.anonymous && INSTANCE_NAME.test(caller.id))
+        instance = caller.id;
     }
 
     if (path === "/" && !isRoute) {

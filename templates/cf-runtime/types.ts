@@ -8,7 +8,7 @@ export interface Manifest {
   version: 1;
   /** The host photon's name. */
   host: string;
-  auth: { mode: "none" | "bearer" | "jwt" };
+  auth: { mode: "none" | "bearer" | "jwt" | "access" };
   /** Keyed by photon name. */
   photons: Record<string, PhotonManifest>;
 }

@@ -24,6 +24,7 @@ const COMBINATIONS = [
   { name: "--auth none", photon: plain, auth: "none" },
   { name: "--auth bearer", photon: plain, auth: "bearer" },
   { name: "--auth jwt", photon: plain, auth: "jwt" },
+  { name: "--auth access", photon: plain, auth: "access" },
   { name: "@dependencies with types (nanoid)", photon: "project-check/typed-dependency/cf-ids.photon.ts" },
   { name: "@dependencies without types (big.js)", photon: "project-check/untyped-dependency/cf-money.photon.ts" },
 ];
