@@ -50,6 +50,7 @@ test("the admin surface is off without PHOTON_ADMIN_TOKEN and refuses a wrong or
 test("destroy stops and deletes one instance in every photon and leaves the other untouched", async () => {
   for (const i of ["doomed", "keeper"]) {
     await on(i, "remember", { key: "k", value: `v-${i}` });
+    await on(i, "rememberInPeer", { key: "p", value: `peer-${i}` });
     await on(i, "arm");
   }
   const ws = new WebSocket(new URL("/events?instance=doomed&channel=ticks", w.url.replace(/^http/, "ws")));
@@ -63,8 +64,12 @@ test("destroy stops and deletes one instance in every photon and leaves the othe
   assert.equal(listed.status, 0, listed.stderr);
   const names = listed.doc.result.instances.map((i) => i.name);
   assert.ok(names.includes("doomed") && names.includes("keeper"), JSON.stringify(listed.doc));
+  const doomedEntry = listed.doc.result.instances.find((i) => i.name === "doomed");
+  assert.deepEqual(doomedEntry.photons, ["cf-instances", "cf-instances-peer"]);
 
-  const before = cli(["show", "doomed"]).doc.result.photons["cf-instances"];
+  const shown = cli(["show", "doomed"]).doc.result.photons;
+  assert.ok(shown["cf-instances-peer"].memoryKeys.some((k) => k.endsWith(":p")), JSON.stringify(shown));
+  const before = shown["cf-instances"];
   assert.ok(before.memoryKeys.some((k) => k.endsWith(":k")), JSON.stringify(before));
   assert.deepEqual(before.schedules.map((s) => [s.name, s.cron]), [["tick", "* * * * *"]]);
   assert.equal(typeof before.alarm, "number", "the schedule armed the alarm");
@@ -78,7 +83,8 @@ test("destroy stops and deletes one instance in every photon and leaves the othe
   const after = cli(["show", "doomed"]).doc.result;
   assert.equal(after.registered, false);
   // No alarm is set, so the every-minute task has nothing left to fire it.
-  assert.deepEqual(after.photons["cf-instances"], { memoryKeys: [], schedules: [], alarm: null, subscribers: 0 });
+  const empty = { memoryKeys: [], schedules: [], alarm: null, subscribers: 0 };
+  assert.deepEqual(after.photons, { "cf-instances": empty, "cf-instances-peer": empty }, "every photon of the Worker");
   assert.ok(!cli(["list"]).doc.result.instances.some((i) => i.name === "doomed"));
 
   // The other instance keeps its memory, schedule and alarm; onShutdown ran for the destroyed one.
@@ -86,7 +92,9 @@ test("destroy stops and deletes one instance in every photon and leaves the othe
   assert.equal(kept.schedules.length, 1);
   assert.equal(typeof kept.alarm, "number");
   assert.deepEqual(await on("keeper", "recall", { key: "k" }), { value: "v-keeper" });
+  assert.deepEqual(await on("keeper", "recallFromPeer", { key: "p" }), { value: "peer-keeper" });
   assert.deepEqual(await on("keeper", "shutdowns"), { instances: ["doomed"] });
   // The next request starts a fresh instance.
   assert.deepEqual(await on("doomed", "recall", { key: "k" }), { value: null });
+  assert.deepEqual(await on("doomed", "recallFromPeer", { key: "p" }), { value: null });
 });
