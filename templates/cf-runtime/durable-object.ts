@@ -39,6 +39,8 @@ import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } 
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
 const RT_INSTANCE_KEY = "__rt__:instance";
+/** Set once the instance registry (instances.ts) has this object's instance. */
+const RT_REGISTERED_KEY = "__rt__:registered";
 
 /**
  * Constructor arguments from the Worker env: each parameter reads the variable the manifest names
@@ -143,10 +145,12 @@ export function definePhotonDO(
       let name = hint;
       const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
       if (name === null) name = stored ?? DEFAULT_INSTANCE;
-      if (stored !== name) {
-        await this.ctx.storage.put(RT_INSTANCE_KEY, name);
-        // First state of this instance in this photon: the operator's registry learns of it.
-        if (stored === undefined) await registerInstance(this.env, name, photon.name);
+      if (stored !== name) await this.ctx.storage.put(RT_INSTANCE_KEY, name);
+      // Once per object (again after a destroy, which deletes the mark; also for objects made
+      // before the registry existed): the operator's registry learns of this instance.
+      if ((await this.ctx.storage.get(RT_REGISTERED_KEY)) === undefined) {
+        await registerInstance(this.env, name, photon.name);
+        await this.ctx.storage.put(RT_REGISTERED_KEY, true);
       }
       this.#instanceName ??= name;
       return this.#instanceName;

@@ -160,7 +160,12 @@ export async function adminRoute(
     if (request.method !== "GET") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
     return json({ instances: reg ? await reg.instancesList() : [] });
   }
-  const name = decodeURIComponent(rest.slice(1));
+  let name: string;
+  try {
+    name = decodeURIComponent(rest.slice(1));
+  } catch {
+    return json({ error: "invalid instance name" }, 400);
+  }
   if (!INSTANCE_NAME.test(name)) return json({ error: "invalid instance name" }, 400);
   const stubs = Object.values(manifest.photons).map((p) => {
     const ns = env[p.binding] as DurableObjectNamespace | undefined;
