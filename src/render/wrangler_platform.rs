@@ -312,6 +312,54 @@ mod tests {
     }
 
     #[test]
+    fn bindings_are_named_as_upstream_with_ids_only_when_given() {
+        let src = r#"export default class G {
+  protected cfBindings = { d1: { app: { name: "app-db", id: "0123" } }, kv: { ids: "0123456789abcdef0123456789abcdef", named: "not-an-id" } };
+  async a() { const cf = (this as any).cf; cf.queue("jobs"); cf.vectorize(); cf.r2("blobs"); return cf.images; }
+}"#;
+        let out = crate::parse::parse_photon(
+            std::path::Path::new("my-gallery.photon.ts"),
+            std::sync::Arc::from(src),
+        );
+        let photon = out.photon.unwrap();
+        let plan = bindings(std::iter::once(&photon));
+        let got: Vec<(&str, Vec<(&str, &str)>)> = plan
+            .scoped
+            .iter()
+            .map(|b| {
+                (
+                    b.binding.as_str(),
+                    b.fields.iter().map(|(k, v)| (*k, v.as_str())).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "my_gallery_jobs_queue",
+                    vec![("queue", "my-gallery-jobs-queue")]
+                ),
+                (
+                    "my_gallery_vectorize",
+                    vec![("index_name", "my-gallery-vectorize")]
+                ),
+                ("my_gallery_blobs_r2", vec![]),
+                (
+                    "my_gallery_app_d1",
+                    vec![("database_name", "app-db"), ("database_id", "0123")]
+                ),
+                (
+                    "my_gallery_ids_kv",
+                    vec![("id", "0123456789abcdef0123456789abcdef")]
+                ),
+                ("my_gallery_named_kv", vec![]),
+            ]
+        );
+        assert_eq!(plan.shared, [("images", "IMAGES")]);
+    }
+
+    #[test]
     fn user_entries_are_kept_and_ours_added_once() {
         let mut doc: DocumentMut =
             "routes = [\"a.example.com/*\"]\n[[kv_namespaces]]\nbinding = \"p_kv\"\nid = \"abc\"\n"

@@ -9,14 +9,16 @@ import { WRANGLER_ENV, boot, callTool, runAsync } from "./lib/harness.mjs";
 
 let kv;
 let gallery;
+let unnamed;
 before(async () => {
-  [kv, gallery] = await Promise.all([
+  [kv, gallery, unnamed] = await Promise.all([
     boot("cf-kv-min", "platform/cf-kv-min.photon.ts"),
     boot("cf-gallery", "platform/cf-gallery.photon.ts"),
+    boot("cf-unnamed", "platform/cf-unnamed.photon.ts"),
   ]);
 });
 after(async () => {
-  await Promise.all([kv?.stop(), gallery?.stop()]);
+  await Promise.all([kv?.stop(), gallery?.stop(), unnamed?.stop()]);
 });
 
 async function call(w, tool, args = {}) {
@@ -64,4 +66,12 @@ test("cf-gallery: R2 + D1 + KV together, every call succeeds", async () => {
   const { items } = await call(gallery, "list");
   assert.deepEqual(items.map((i) => i.name), ["1.jpg"]);
   assert.equal(typeof items[0].uploaded_at, "number");
+});
+
+test("unqualified bindings with no names at all: only `binding` is written, and they work locally", async () => {
+  const toml = readFileSync(join(unnamed.dir, "wrangler.toml"), "utf8");
+  assert.match(toml, /\[\[r2_buckets\]\]\nbinding = "cf_unnamed_r2"\n\n/);
+  assert.match(toml, /\[\[d1_databases\]\]\nbinding = "cf_unnamed_d1"\n\n/);
+  assert.match(toml, /\[\[kv_namespaces\]\]\nbinding = "cf_unnamed_kv"\n\n/);
+  assert.deepEqual(await call(unnamed, "roundTrip"), { kv: "kv-value", r2: "r2-value", d1: "d1-value" });
 });
