@@ -75,6 +75,50 @@ pub enum Command {
     Dev(DevArgs),
     /// Build, then run `wrangler deploy`
     Deploy(DeployArgs),
+    /// List, inspect or destroy the instances of a running Worker (its admin surface)
+    ///
+    /// The Worker's admin surface (`/__admin/instances`) is off unless the Worker has the secret
+    /// `PHOTON_ADMIN_TOKEN` (`wrangler secret put PHOTON_ADMIN_TOKEN`, or `.dev.vars` locally); it
+    /// is separate from the MCP token. This command sends the same value, read from the
+    /// environment variable `PHOTON_CF_ADMIN_TOKEN` (never from an argument, so it stays out of
+    /// shell history).
+    Instances(InstancesArgs),
+}
+
+/// `photon-cf instances list | show NAME | destroy NAME --url URL`.
+#[derive(Debug, Args)]
+pub struct InstancesArgs {
+    #[command(subcommand)]
+    pub action: InstancesAction,
+
+    /// The Worker's base URL (`https://<worker>.<account>.workers.dev`, or `http://127.0.0.1:8787` for `dev`)
+    #[arg(long, value_name = "URL", global = true)]
+    pub url: Option<String>,
+
+    /// The admin token: the value of the Worker secret PHOTON_ADMIN_TOKEN
+    #[arg(
+        long = "admin-token-env",
+        hide = true,
+        env = "PHOTON_CF_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum InstancesAction {
+    /// The instances that have state, from the Worker's registry
+    List,
+    /// One instance's memory keys, schedules, alarm and /events subscribers, per photon
+    Show {
+        /// The instance name (`default` for the default instance)
+        instance: String,
+    },
+    /// Delete the instance in every photon: storage, alarm, pending asks, sockets, live object
+    Destroy {
+        /// The instance name (`default` for the default instance)
+        instance: String,
+    },
 }
 
 /// Where the photon and its siblings come from.
@@ -104,13 +148,44 @@ pub struct RenderArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub compatibility_date: Option<String>,
 
-    /// How `/mcp` is protected: `none`, `bearer` (Worker secret `PHOTON_MCP_BEARER`) or `jwt`
+    /// How `/mcp` is protected: `none`, `bearer` (Worker secret `PHOTON_MCP_BEARER`), `jwt`, or `access` (Cloudflare Access; also `@auth cf-access`)
     #[arg(long, value_enum, default_value_t = AuthMode::None)]
     pub auth: AuthMode,
 
     /// Allow dropping Durable Object classes that are gone: writes `deleted_classes` (their data is lost)
     #[arg(long)]
     pub allow_delete_classes: bool,
+
+    /// Serve at this https URL: its host as a custom domain (path `/`) or a route `<host><path>*`; writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "URL",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub url: Option<String>,
+
+    /// Serve at this hostname as a custom domain; writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "HOST",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub domain: Option<String>,
+
+    /// Serve on this route pattern of a zone you own (`example.com/mcp/*`); writes `workers_dev = false`
+    #[arg(
+        long,
+        value_name = "PATTERN",
+        group = "deploy_target",
+        help_heading = "Deploy target"
+    )]
+    pub route: Option<String>,
+
+    /// Turn on Workers Logs: writes `[observability] enabled = true`
+    #[arg(long, help_heading = "Deploy target")]
+    pub logs: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
@@ -119,6 +194,8 @@ pub enum AuthMode {
     None,
     Bearer,
     Jwt,
+    /// Cloudflare Access: the `Cf-Access-Jwt-Assertion` header, verified against the team's keys.
+    Access,
 }
 
 #[derive(Debug, Args)]

@@ -80,6 +80,12 @@ pub struct Photon {
     /// `this.assets(path, ...)` calls: the companion files embedded at build time.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub asset_refs: Vec<AssetRef>,
+    /// The Cloudflare bindings the photon uses through `this.cf` or declares in `cfBindings`.
+    #[serde(skip_serializing_if = "PlatformUse::is_empty")]
+    pub platform: PlatformUse,
+    /// `@get /path` ... methods: served over HTTP, not tools.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<HttpRoute>,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
 }
@@ -175,6 +181,31 @@ pub struct Tool {
     /// Which MCP surface the method serves: a tool, a prompt or a resource.
     #[serde(skip_serializing_if = "Surface::is_tool")]
     pub surface: Surface,
+    /// `@expose` / `@expose public`: also served at `POST /api/<kebab-name>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expose: Option<Expose>,
+    pub span: Span,
+}
+
+/// Who may call an `@expose` endpoint from a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Expose {
+    /// Same-origin (or same-site) browser calls only, by `Sec-Fetch-Site`.
+    SameOrigin,
+    /// `@expose public`: anyone.
+    Public,
+}
+
+/// An HTTP route method: `@get /items/:id` on `getItem`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpRoute {
+    /// Upper case: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`.
+    pub method: String,
+    pub path: String,
+    pub handler: String,
+    /// `@format` of the method, for content negotiation of a non-Response result.
+    pub format: Option<String>,
     pub span: Span,
 }
 
@@ -349,6 +380,70 @@ pub struct CapabilityUse {
     pub sample: bool,
     pub confirm: bool,
     pub elicit: bool,
+}
+
+/// A scoped Cloudflare binding kind: `this.cf.<kind>(qualifier?)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CfKind {
+    Kv,
+    R2,
+    D1,
+    Queue,
+    Vectorize,
+}
+
+impl CfKind {
+    pub const ALL: [CfKind; 5] = [
+        CfKind::Kv,
+        CfKind::R2,
+        CfKind::D1,
+        CfKind::Queue,
+        CfKind::Vectorize,
+    ];
+
+    /// The method name on `this.cf` (and the suffix of the binding name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CfKind::Kv => "kv",
+            CfKind::R2 => "r2",
+            CfKind::D1 => "d1",
+            CfKind::Queue => "queue",
+            CfKind::Vectorize => "vectorize",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// One scoped binding a photon needs: `this.cf.kv('cache')` is `(Kv, Some("cache"))`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CfBinding {
+    pub kind: CfKind,
+    /// `None` for `this.cf.kv()` (the `default` key of `cfBindings`).
+    pub qualifier: Option<String>,
+    /// The resource name from `cfBindings` (bucket, database, queue or index name; for KV a
+    /// namespace id), when the photon names one.
+    pub resource: Option<String>,
+    /// A D1 `database_id` from `cfBindings: { d1: { q: { name, id } } }`.
+    pub resource_id: Option<String>,
+}
+
+/// What the photon uses of the Cloudflare platform, in first-use order, each binding once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PlatformUse {
+    pub bindings: Vec<CfBinding>,
+    pub ai: bool,
+    pub images: bool,
+    pub browser: bool,
+}
+
+impl PlatformUse {
+    pub fn is_empty(&self) -> bool {
+        self.bindings.is_empty() && !self.ai && !self.images && !self.browser
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

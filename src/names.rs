@@ -95,6 +95,45 @@ pub fn binding(photon: &str, is_host: bool) -> String {
     }
 }
 
+/// The Worker binding of `this.cf.<kind>(qualifier?)`, named as upstream names it (so a
+/// `wrangler.toml` written for `photon host deploy cf` keeps working): `<photon>_<kind>` or
+/// `<photon>_<qualifier>_<kind>`, lower-cased, `-` → `_` (`cf-kv-min`, `cache`, `kv` →
+/// `cf_kv_min_cache_kv`). Photon names and qualifiers are `[A-Za-z0-9_-]`, so it is an identifier
+/// part.
+pub fn cf_binding(photon: &str, kind: &str, qualifier: Option<&str>) -> String {
+    let safe = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    match qualifier {
+        Some(q) if !q.is_empty() => format!("{}_{}_{kind}", safe(photon), safe(q)),
+        _ => format!("{}_{kind}", safe(photon)),
+    }
+}
+
+/// `@expose` path of a method, upstream's `methodToKebab`: `getCurrentUser` →
+/// `/api/get-current-user`, `parseURL` → `/api/parse-url`, `HTMLParser` → `/api/html-parser`.
+pub fn expose_path(method: &str) -> String {
+    let chars: Vec<char> = method.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 && c.is_ascii_uppercase() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
+                out.push('-');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    format!("/api/{out}")
+}
+
+/// The shared bindings of `this.cf.ai` / `images` / `browser`: one per Worker, fixed names.
+pub const CF_AI_BINDING: &str = "AI";
+pub const CF_IMAGES_BINDING: &str = "IMAGES";
+pub const CF_BROWSER_BINDING: &str = "BROWSER";
+
 /// `PHOTON_<UPPER_SNAKE>` with only `[A-Z0-9_]`.
 pub fn sibling_binding(photon: &str) -> String {
     let snake: String = ascii_words(photon).to_shouty_snake_case();
@@ -198,6 +237,25 @@ mod tests {
         assert!(is_photon_name_ref("_x"));
         assert!(!is_photon_name_ref("./x"));
         assert!(!is_photon_name_ref(""));
+    }
+
+    #[test]
+    fn cf_bindings_are_named_as_upstream() {
+        assert_eq!(
+            cf_binding("cf-kv-min", "kv", Some("cache")),
+            "cf_kv_min_cache_kv"
+        );
+        assert_eq!(cf_binding("Gallery", "d1", None), "gallery_d1");
+        assert_eq!(cf_binding("g", "r2", Some("my-Blobs")), "g_my_blobs_r2");
+    }
+
+    #[test]
+    fn expose_paths_are_upstream_kebab() {
+        assert_eq!(expose_path("getCurrentUser"), "/api/get-current-user");
+        assert_eq!(expose_path("parseURL"), "/api/parse-url");
+        assert_eq!(expose_path("exportICalFeed"), "/api/export-i-cal-feed");
+        assert_eq!(expose_path("HTMLParser"), "/api/html-parser");
+        assert_eq!(expose_path("get2FA"), "/api/get2-fa");
     }
 
     #[test]

@@ -213,7 +213,10 @@ pub fn build(settings: &BuildSettings, cwd: &Path) -> anyhow::Result<BuildReport
         written: report.written,
         removed: report.removed,
         photons: summaries(&project, &rendered.names),
-        config: config(&project, settings.render.auth),
+        config: config(
+            &project,
+            crate::render::effective_auth(&project, settings.render.auth),
+        ),
         migration: rendered.migration,
     };
     Ok(BuildReport {
@@ -264,11 +267,17 @@ fn config(project: &Project, auth: AuthMode) -> Vec<ConfigEntry> {
             ("PHOTON_MCP_JWKS", false),
             ("PHOTON_MCP_JWKS_URL", false),
         ],
+        AuthMode::Access => &[
+            ("CF_ACCESS_TEAM_DOMAIN", true),
+            ("CF_ACCESS_AUD", true),
+            ("CF_ACCESS_JWKS_URL", false),
+        ],
     };
     let flag = match auth {
         AuthMode::None => "",
         AuthMode::Bearer => "--auth bearer",
         AuthMode::Jwt => "--auth jwt",
+        AuthMode::Access => "--auth access",
     };
     for (name, required) in auth_secrets {
         out.push(ConfigEntry {

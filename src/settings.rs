@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cli::{PhotonArgs, RenderArgs};
-use crate::render::RenderOptions;
+use crate::render::{DeployTarget, RenderOptions};
 
 /// Environment variable that names the package manager used to install DIR's dependencies.
 pub const NPM_ENV: &str = "PHOTON_CF_NPM";
@@ -100,6 +100,13 @@ impl BuildSettings {
                 compatibility_date: render.compatibility_date.clone(),
                 auth: render.auth,
                 allow_delete_classes: render.allow_delete_classes,
+                target: match (&render.url, &render.domain, &render.route) {
+                    (Some(url), _, _) => Some(DeployTarget::Url(url.clone())),
+                    (_, Some(host), _) => Some(DeployTarget::Domain(host.clone())),
+                    (_, _, Some(pattern)) => Some(DeployTarget::Route(pattern.clone())),
+                    _ => None,
+                },
+                logs: render.logs,
             },
         }
     }

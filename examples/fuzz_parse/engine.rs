@@ -716,6 +716,28 @@ pub fn exercise_wrangler_toml(text: &str, allow_delete: bool, printer: &Printer)
             .map(|(specifier, path)| (specifier.to_string(), path))
             .collect(),
         allow_delete_classes: allow_delete,
+        // The platform merge too: a binding in a list and under `[queues]`, a shared table, a
+        // route and `[observability]`, each of which a user's file may already hold.
+        platform: photon_cf::render::wrangler_platform::PlatformPlan {
+            scoped: vec![
+                photon_cf::render::wrangler_platform::ScopedBinding {
+                    kind: photon_cf::model::CfKind::Kv,
+                    binding: "cf_counter_kv".into(),
+                    fields: vec![],
+                },
+                photon_cf::render::wrangler_platform::ScopedBinding {
+                    kind: photon_cf::model::CfKind::Queue,
+                    binding: "cf_counter_queue".into(),
+                    fields: vec![("queue", "cf-counter-queue".into())],
+                },
+            ],
+            shared: vec![("ai", "AI")],
+            route: Some(photon_cf::render::wrangler_platform::Route {
+                pattern: "mcp.example.com".into(),
+                custom_domain: true,
+            }),
+            logs: true,
+        },
     };
     match wrangler_toml::merge(text, Path::new("dist/wrangler.toml"), &plan, "2026-04-01") {
         Ok(merged) => {

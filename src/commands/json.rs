@@ -190,3 +190,15 @@ pub struct DevDocument<'a> {
     #[serde(serialize_with = "diagnostics")]
     pub diagnostics: &'a Diagnostics,
 }
+
+/// `instances list | show | destroy`: the Worker's answer, as it sent it (`/__admin/instances`).
+#[derive(Debug, Serialize)]
+pub struct InstancesDocument<'a> {
+    pub success: bool,
+    /// `list`, `show` or `destroy`.
+    pub action: &'a str,
+    pub url: &'a str,
+    /// `{instances: [{name, photons, since}]}`, `{name, registered, photons: {<photon>: {memoryKeys,
+    /// schedules, alarm, subscribers}}}` or `{name, destroyed, registered}`.
+    pub result: &'a serde_json::Value,
+}

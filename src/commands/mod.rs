@@ -5,6 +5,7 @@ pub mod build;
 pub mod check;
 pub mod deploy;
 pub mod dev;
+pub mod instances;
 pub mod json;
 
 use std::process::ExitCode;
@@ -59,5 +60,6 @@ pub fn run(cli: Cli, env: &Environment, printer: &Printer) -> anyhow::Result<Exi
         Command::Check(args) => check::run(&args, env, printer),
         Command::Dev(args) => dev::run(&args, env, printer),
         Command::Deploy(args) => deploy::run(&args, env, printer),
+        Command::Instances(args) => instances::run(&args, printer),
     }
 }

@@ -63,11 +63,14 @@ codes! {
     IGNORED_DEPENDENCIES = "photon-cf::ignored-dependencies", Warning, "an `@dependencies` line that reads as prose";
     UNUSUAL_TOOL_NAME = "photon-cf::unusual-tool-name", Warning, "a tool name some MCP clients reject";
     SETTINGS_NOT_SUPPORTED = "photon-cf::settings-not-supported", Warning, "`protected settings` is not an object literal: no settings tool";
-    ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route handler, not deployed";
+    ROUTE_NOT_SUPPORTED = "photon-cf::route-not-supported", Warning, "an HTTP route of a sibling photon, not served";
+    BAD_ROUTE = "photon-cf::bad-route", Error, "an HTTP route path the Worker cannot serve";
+    ROUTE_COLLISION = "photon-cf::route-collision", Error, "two handlers for one HTTP method and path";
     SURFACE_FILE_NOT_FOUND = "photon-cf::surface-file-not-found", Error, "a class-level `@prompt` / `@resource` file is missing";
     UNKNOWN_URI_VARIABLE = "photon-cf::unknown-uri-variable", Error, "a resource URI template variable that names no parameter";
     UNSUPPORTED_CONSTRUCTOR_PARAM = "photon-cf::unsupported-constructor-param", Warning, "a constructor parameter that is not a plain name";
     UNSUPPORTED_INJECTION = "photon-cf::unsupported-injection", Warning, "an `@mcp` / `@photon` injection, passed as `undefined`";
+    CF_QUALIFIER = "photon-cf::cf-qualifier", Error, "a `this.cf` binding qualifier that is not a plain literal";
     // Schemas.
     BAD_CONSTRAINT = "photon-cf::bad-constraint", Warning, "an inline `{@tag}` that does not apply";
     UNKNOWN_PARAM = "photon-cf::unknown-param", Warning, "an `@param` that names no parameter";
@@ -105,6 +108,7 @@ codes! {
     NO_PHOTON = "photon-cf::no-photon", Error, "no `*.photon.ts` in the current directory";
     SEVERAL_PHOTONS = "photon-cf::several-photons", Error, "several `*.photon.ts` in the current directory";
     INVALID_COMPATIBILITY_DATE = "photon-cf::invalid-compatibility-date", Error, "`--compatibility-date` is no date";
+    INVALID_DEPLOY_TARGET = "photon-cf::invalid-deploy-target", Error, "`--url`, `--domain` or `--route` is malformed";
     INVALID_WRANGLER_TOML = "photon-cf::invalid-wrangler-toml", Error, "the existing `wrangler.toml` is not TOML";
     CLASS_REMOVED = "photon-cf::class-removed", Error, "a deployed Durable Object class would disappear";
     SHADOWED_WRANGLER_TOML = "photon-cf::shadowed-wrangler-toml", Warning, "a `wrangler.json(c)` hides `wrangler.toml`";
@@ -314,13 +318,45 @@ pub fn settings_not_supported() -> Diagnostic {
     .with_help("write `protected settings = { key: default, ... }` to get the `settings` tool")
 }
 
-/// `tag` and `path`: the route tag as written (`@post /hook`).
-pub fn route_not_supported(method: &str, tag: &str, path: &str) -> Diagnostic {
+/// `kind`: `kv`, `r2`, ...; `qualifier`: the literal when it is one (but no valid name part).
+pub fn cf_qualifier(kind: &str, qualifier: Option<&str>) -> Diagnostic {
+    let message = match qualifier {
+        None => format!(
+            "`this.cf.{kind}(...)` needs a string literal: its binding is declared in `wrangler.toml` at build time"
+        ),
+        Some(q) => format!(
+            "`this.cf.{kind}({q:?})`: a qualifier is letters, digits, `_` and `-` (at most 64), since it becomes part of the binding name"
+        ),
+    };
+    new(CF_QUALIFIER, message).with_help(
+        "write the qualifier as a literal, e.g. `this.cf.kv('cache')`, or pick among literals with a `switch`",
+    )
+}
+
+pub fn bad_route(handler: &str, path: &str, why: &str) -> Diagnostic {
+    new(
+        BAD_ROUTE,
+        format!("`{handler}`: route path `{path}` cannot be served: {why}"),
+    )
+    .with_help("write it as `@get /items/:id`")
+}
+
+/// `first` and `second`: the two handlers, described (`\`getItem\` (\`@get /items/:id\`)`).
+pub fn route_collision(method: &str, path: &str, first: &str, second: &str) -> Diagnostic {
+    new(
+        ROUTE_COLLISION,
+        format!("{method} {path} is served by both {first} and {second}"),
+    )
+    .with_help("give one of them another path (`:param` names do not tell paths apart)")
+}
+
+/// `photon`: the sibling; `route`: `GET /path` as served.
+pub fn route_not_supported(photon: &str, handler: &str, route: &str) -> Diagnostic {
     new(
         ROUTE_NOT_SUPPORTED,
-        format!("`{method}` is an HTTP route handler (`@{tag} {path}`); photon-cf does not serve HTTP routes, so it is not deployed"),
+        format!("`{handler}` of the sibling photon `{photon}` is an HTTP route ({route}); only the host photon's routes are served, so it is not"),
     )
-    .with_help("expose the logic as a tool method instead")
+    .with_help("serve it from the host photon, which can `this.call` the sibling")
 }
 
 /// `tag`: `prompt` or `resource`; `path` as written; `why`: the I/O error.
@@ -583,6 +619,12 @@ pub fn invalid_compatibility_date(date: &str) -> Diagnostic {
         format!("`--compatibility-date {date}` is not a date"),
     )
     .with_help("write it as YYYY-MM-DD, for example `2026-04-01`")
+}
+
+pub fn invalid_deploy_target(reason: &str) -> Diagnostic {
+    new(INVALID_DEPLOY_TARGET, format!("deploy target: {reason}")).with_help(
+        "`--url https://mcp.example.com`, `--domain mcp.example.com` or `--route example.com/mcp/*`",
+    )
 }
 
 pub fn invalid_wrangler_toml(path: &Path) -> Diagnostic {

@@ -17,6 +17,8 @@ mod docblock;
 mod guard;
 mod jsdoc;
 mod params;
+mod platform;
+mod routes;
 mod scan;
 mod schema;
 mod state;
@@ -69,6 +71,7 @@ fn parse_on_this_thread(path: &Path, source: Arc<str>) -> ParseOutcome {
         diagnostics: Diagnostics::new(),
         warnings: Vec::new(),
         len: source.len(),
+        routes: Vec::new(),
     };
     let name = p.photon_name(path);
     if let Some(at) = nesting_overflow(&source, MAX_NESTING, MAX_CHAIN) {
@@ -135,6 +138,8 @@ struct Ctx {
     diagnostics: Diagnostics,
     warnings: Vec<Finding>,
     len: usize,
+    /// HTTP route methods found so far (`routes.rs`).
+    routes: Vec<crate::model::HttpRoute>,
 }
 
 impl Ctx {
@@ -297,7 +302,21 @@ impl Ctx {
         let tools = kept;
         let assets = self.read_assets(path, &doc.asset_tags);
 
+        self.check_routes(&tools);
+        let routes = std::mem::take(&mut self.routes);
         let scanned = scan::scan(module, BASE);
+        let platform = platform::platform(module, cand.class, BASE);
+        for (problem, span) in &platform.problems {
+            let d = match problem {
+                platform::Problem::NotLiteral { kind } => {
+                    catalog::cf_qualifier(kind.as_str(), None)
+                }
+                platform::Problem::BadQualifier { kind, qualifier } => {
+                    catalog::cf_qualifier(kind.as_str(), Some(qualifier))
+                }
+            };
+            self.error(d, *span, "not a literal binding qualifier");
+        }
         Some(Photon {
             name,
             path: path.to_path_buf(),
@@ -322,6 +341,8 @@ impl Ctx {
             shared_state,
             settings,
             asset_refs: scanned.asset_refs,
+            platform: platform.uses,
+            routes,
             warnings: Vec::new(),
         })
     }

@@ -782,12 +782,20 @@ fn which_members_are_tools() {
         }
     );
     assert_eq!(p.class.extends.as_deref(), Some("Photon"));
-    assert_eq!(codes(&out), [catalog::ROUTE_NOT_SUPPORTED]);
+    assert!(codes(&out).is_empty(), "{:?}", codes(&out));
     // Prompts and resources are not tools: they are served as what their tag says.
     let prompts: Vec<_> = p.prompts.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(prompts, ["pr", "tpl"]);
     let resources: Vec<_> = p.resources.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(resources, ["res", "st"]);
+    // A route handler is an HTTP route, not a tool.
+    assert_eq!(
+        p.routes
+            .iter()
+            .map(|r| (r.method.as_str(), r.path.as_str(), r.handler.as_str()))
+            .collect::<Vec<_>>(),
+        [("POST", "/hook", "hook")]
+    );
     // A plain class keeps configure/getConfig as tools.
     let p = photon("export default class X { configure() {} getConfig() {} }");
     assert_eq!(p.tools.len(), 2);
@@ -1262,4 +1270,56 @@ fn class_level_asset_files_are_read_or_reported() {
     assert_eq!(p.assets[0].content, AssetContent::Text("# Guide\n".into()));
     assert_eq!(p.assets[1].mime_type, "image/png");
     assert_eq!(p.assets[1].content, AssetContent::Blob("iVBOR/8=".into()));
+}
+
+#[test]
+fn cf_uses_through_this_casts_aliases_and_overrides() {
+    let p = photon(
+        r#"export default class T {
+  protected cfBindings = { d1: { app: { name: "app-db", id: "0000" } }, queue: { default: "jobs" }, browser: true };
+  async a() { await (this as any).cf.kv("cache").get("x"); }
+  async b() { const cf = this.cf; await cf.r2("photos").get("x"); await cf.d1("app").prepare("x"); }
+  async c() { const { cf: c } = this as any; await c.vectorize().query([]); return c.ai.run("m", {}); }
+  async d() { return (this as any).cf.kv("cache"); }
+}"#,
+    );
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let got: Vec<Row> = p
+        .platform
+        .bindings
+        .iter()
+        .map(|b| {
+            (
+                b.kind.as_str().to_string(),
+                b.qualifier.clone(),
+                b.resource.clone(),
+                b.resource_id.clone(),
+            )
+        })
+        .collect();
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        got,
+        [
+            ("kv".into(), s("cache"), None, None),
+            ("r2".into(), s("photos"), None, None),
+            ("d1".into(), s("app"), s("app-db"), s("0000")),
+            ("vectorize".into(), None, None, None),
+            ("queue".into(), None, s("jobs"), None),
+        ]
+    );
+    assert!(p.platform.ai && p.platform.browser && !p.platform.images);
+}
+
+#[test]
+fn a_cf_qualifier_that_is_no_literal_is_a_located_error() {
+    let out = parse(
+        "t.photon.ts",
+        "export default class T { async a(p: { n: string }) { return (this as any).cf.kv(p.n); }
+ async b() { return this.cf.d1('a b'); } }",
+    );
+    assert_eq!(codes(&out), [catalog::CF_QUALIFIER, catalog::CF_QUALIFIER]);
+    let json = outcome_json(&out);
+    assert_eq!(json["diagnostics"][0]["line"], 1);
+    assert_eq!(json["diagnostics"][1]["line"], 2);
 }

@@ -77,11 +77,12 @@ impl Ctx {
             let route = matches!(lower.as_str(), "get" | "post" | "put" | "patch" | "delete")
                 && tag.value.starts_with('/');
             if route {
-                self.warn(
-                    catalog::route_not_supported(&name, tag.name, tag.value),
-                    span,
-                    "HTTP route, not deployed",
-                );
+                // A route handler is served over HTTP (routes.rs), not listed as a tool.
+                let format = tags
+                    .iter()
+                    .find(|t| t.name == "format")
+                    .map(|t| t.value.trim().to_string());
+                self.route(&name, &lower, tag.value, format, span);
                 return None;
             }
         }
@@ -103,6 +104,7 @@ impl Ctx {
             scheduled: None,
             locked: None,
             surface,
+            expose: None,
             span,
         };
         let mut param_docs = Vec::new();
@@ -122,6 +124,13 @@ impl Ctx {
                 "openWorld" => tool.annotations.open_world_hint = Some(jsdoc::flag(tag.value)),
                 "closedWorld" => tool.annotations.open_world_hint = Some(!jsdoc::flag(tag.value)),
                 "internal" => tool.internal = true,
+                "expose" => {
+                    tool.expose = Some(if tag.value.trim() == "public" {
+                        crate::model::Expose::Public
+                    } else {
+                        crate::model::Expose::SameOrigin
+                    })
+                }
                 "deprecated" => tool.deprecated = Some(tag.value.to_string()),
                 "scheduled" | "cron" if !tag.value.is_empty() => {
                     if let (Some(why), Some(comment)) = (jsdoc::cron_error(tag.value), &doc) {

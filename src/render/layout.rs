@@ -56,6 +56,8 @@ pub enum Gate {
     Jwt,
     /// A photon declares `@dependencies`.
     Dependencies,
+    /// A photon uses `this.cf` or declares `cfBindings`.
+    Platform,
 }
 
 /// The features a build uses, which decide the gates.
@@ -65,6 +67,7 @@ pub struct Features {
     pub auth: bool,
     pub jwt: bool,
     pub dependencies: bool,
+    pub platform: bool,
 }
 
 impl Gate {
@@ -75,6 +78,7 @@ impl Gate {
             Gate::Auth => features.auth || features.jwt,
             Gate::Jwt => features.jwt,
             Gate::Dependencies => features.dependencies,
+            Gate::Platform => features.platform,
         }
     }
 }
@@ -215,6 +219,11 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/index.ts",
         Gate::Always,
     ),
+    runtime(
+        "src/cf-runtime/instances.ts",
+        "cf-runtime/instances.ts",
+        Gate::Always,
+    ),
     LayoutFile {
         packages: &[JOSE],
         ..runtime("src/cf-runtime/jwt.ts", "cf-runtime/jwt.ts", Gate::Jwt)
@@ -261,6 +270,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime(
+        "src/cf-runtime/platform.ts",
+        "cf-runtime/platform.ts",
+        Gate::Platform,
+    ),
+    runtime(
         "src/cf-runtime/prompts.ts",
         "cf-runtime/prompts.ts",
         Gate::Always,
@@ -273,6 +287,11 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/results.ts",
         "cf-runtime/results.ts",
+        Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/routes.ts",
+        "cf-runtime/routes.ts",
         Gate::Always,
     ),
     runtime(
@@ -501,6 +520,7 @@ mod tests {
             auth: true,
             jwt: true,
             dependencies: true,
+            platform: true,
         }
     }
 
@@ -523,6 +543,7 @@ mod tests {
             "src/cf-runtime/auth.ts",
             "src/cf-runtime/jwt.ts",
             "src/dependencies.d.ts",
+            "src/cf-runtime/platform.ts",
         ] {
             assert!(
                 !paths.contains(&absent),

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::AuthMode;
 use crate::model::{Injection, Photon, Tool};
+use crate::names;
 use crate::render::{PhotonNames, state};
 use crate::resolve::Project;
 
@@ -178,7 +179,63 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             .collect();
         manifest["ui"] = Value::Object(ui);
     }
+    // Only photons that use `this.cf` carry the key, so other manifests stay as they were.
+    if !photon.platform.is_empty() {
+        manifest["cf"] = platform_manifest(photon);
+    }
+    let routes = routes_manifest(photon);
+    if !routes.is_empty() {
+        manifest["routes"] = Value::Array(routes);
+    }
     manifest
+}
+
+/// `routes`: the HTTP routes, then the `@expose` endpoints, each `{method, path, handler,
+/// format, expose}` (`expose`: null for a route, `same-origin` or `public`).
+fn routes_manifest(photon: &Photon) -> Vec<Value> {
+    let routes = photon.routes.iter().map(|r| {
+        json!({ "method": r.method, "path": r.path, "handler": r.handler, "format": r.format, "expose": null })
+    });
+    let exposed = photon.tools.iter().filter_map(|t| {
+        t.expose.map(|e| {
+            json!({ "method": "POST", "path": names::expose_path(&t.name), "handler": t.name, "format": null, "expose": e })
+        })
+    });
+    routes.chain(exposed).collect()
+}
+
+/// `cf`: the Worker binding behind each `this.cf.<kind>(qualifier)` (`""` = no qualifier), and the
+/// shared bindings the photon reads.
+fn platform_manifest(photon: &Photon) -> Value {
+    let mut scoped = Map::new();
+    for kind in crate::model::CfKind::ALL {
+        let mut by_qualifier = Map::new();
+        for b in photon.platform.bindings.iter().filter(|b| b.kind == kind) {
+            by_qualifier.insert(
+                b.qualifier.clone().unwrap_or_default(),
+                json!(names::cf_binding(
+                    &photon.name,
+                    kind.as_str(),
+                    b.qualifier.as_deref()
+                )),
+            );
+        }
+        scoped.insert(kind.as_str().into(), Value::Object(by_qualifier));
+    }
+    let shared = |on: bool, binding: &str| if on { json!(binding) } else { Value::Null };
+    scoped.insert(
+        "ai".into(),
+        shared(photon.platform.ai, names::CF_AI_BINDING),
+    );
+    scoped.insert(
+        "images".into(),
+        shared(photon.platform.images, names::CF_IMAGES_BINDING),
+    );
+    scoped.insert(
+        "browser".into(),
+        shared(photon.platform.browser, names::CF_BROWSER_BINDING),
+    );
+    Value::Object(scoped)
 }
 
 /// What `tools/list` returns for one tool.

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod manifest;
 pub mod state;
 pub mod templates;
+pub mod wrangler_platform;
 pub mod wrangler_toml;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,18 @@ pub struct RenderOptions {
     pub compatibility_date: Option<String>,
     pub auth: AuthMode,
     pub allow_delete_classes: bool,
+    /// `--url`, `--domain` or `--route`, as given (checked by `render`).
+    pub target: Option<DeployTarget>,
+    /// `--logs`.
+    pub logs: bool,
+}
+
+/// Where `--url` / `--domain` / `--route` say the Worker is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeployTarget {
+    Url(String),
+    Domain(String),
+    Route(String),
 }
 
 impl Default for RenderOptions {
@@ -43,6 +56,8 @@ impl Default for RenderOptions {
             compatibility_date: None,
             auth: AuthMode::None,
             allow_delete_classes: false,
+            target: None,
+            logs: false,
         }
     }
 }
@@ -97,7 +112,49 @@ pub fn render(
         return Ok(rendered);
     }
 
-    let features = features(project, options.auth);
+    let route = match &options.target {
+        None => Ok(None),
+        Some(DeployTarget::Url(url)) => wrangler_platform::url_target(url),
+        Some(DeployTarget::Domain(host)) => wrangler_platform::domain_target(host).map(Some),
+        Some(DeployTarget::Route(pattern)) => wrangler_platform::route_target(pattern).map(Some),
+    };
+    let route = match route {
+        Ok(route) => route,
+        Err(reason) => {
+            diagnostics.push(crate::diagnostics::catalog::invalid_deploy_target(&reason));
+            rendered.diagnostics = diagnostics;
+            return Ok(rendered);
+        }
+    };
+
+    // Only the host's routes are served (the outer Worker routes to the host's objects).
+    for sibling in project.photons().skip(1) {
+        let file = SourceFile::new(&sibling.path, sibling.source.clone());
+        let exposed = sibling.tools.iter().filter(|t| t.expose.is_some());
+        let routes = sibling
+            .routes
+            .iter()
+            .map(|r| {
+                (
+                    r.handler.clone(),
+                    format!("{} {}", r.method, r.path),
+                    r.span,
+                )
+            })
+            .chain(exposed.map(|t| {
+                let route = format!("POST {}", crate::names::expose_path(&t.name));
+                (t.name.clone(), route, t.span)
+            }));
+        for (handler, route, span) in routes {
+            diagnostics.push(
+                crate::diagnostics::catalog::route_not_supported(&sibling.name, &handler, &route)
+                    .at(&file, span, "not served"),
+            );
+        }
+    }
+
+    let auth = effective_auth(project, options.auth);
+    let features = features(project, auth);
     let templates = Templates::new();
     let context =
         minijinja::Value::from(minijinja::value::Serde(context(project, &names, &features)));
@@ -122,7 +179,7 @@ pub fn render(
                 match wrangler_toml::merge(
                     toml_text,
                     toml_path,
-                    &wrangler_plan(project, &names, options, &features),
+                    &wrangler_plan(project, &names, options, &features, route.clone()),
                     DEFAULT_COMPATIBILITY_DATE,
                 ) {
                     Ok(merged) => {
@@ -137,7 +194,7 @@ pub fn render(
                 }
             }
             Source::Code(Generated::Manifest) => {
-                let manifest = manifest::manifest(project, &names, options.auth);
+                let manifest = manifest::manifest(project, &names, auth);
                 manifest::manifest_ts(&manifest).into_bytes()
             }
             Source::Code(Generated::DependencyTypes) => dependency_types(project).into_bytes(),
@@ -214,13 +271,25 @@ pub fn uses_schedule(project: &Project) -> bool {
         .any(|p| p.uses.schedule || p.tools.iter().any(|t| t.scheduled.is_some()))
 }
 
+/// The auth mode a build uses: `--auth`, else `access` for a host photon marked
+/// `@auth cf-access` (upstream's spelling), else none.
+pub fn effective_auth(project: &Project, flag: AuthMode) -> AuthMode {
+    if flag == AuthMode::None && project.host.doc.auth.as_deref() == Some("cf-access") {
+        AuthMode::Access
+    } else {
+        flag
+    }
+}
+
 /// The features this build uses: they open the gates of the layout table.
 pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
     layout::Features {
         schedule: uses_schedule(project),
         auth: auth != AuthMode::None,
-        jwt: auth == AuthMode::Jwt,
+        // Access tokens are JWTs: they are verified by jwt.ts (jose) too.
+        jwt: auth == AuthMode::Jwt || auth == AuthMode::Access,
         dependencies: project.photons().any(|p| !p.doc.dependencies.is_empty()),
+        platform: project.photons().any(|p| !p.platform.is_empty()),
     }
 }
 
@@ -229,6 +298,7 @@ fn wrangler_plan(
     names: &[PhotonNames],
     options: &RenderOptions,
     features: &layout::Features,
+    route: Option<wrangler_platform::Route>,
 ) -> WranglerPlan {
     let mut bindings: Vec<(String, String)> = names
         .iter()
@@ -244,6 +314,11 @@ fn wrangler_plan(
             .map(|(specifier, path)| (specifier.to_string(), path))
             .collect(),
         allow_delete_classes: options.allow_delete_classes,
+        platform: wrangler_platform::PlatformPlan {
+            route,
+            logs: options.logs,
+            ..wrangler_platform::bindings(project.photons())
+        },
     }
 }
 

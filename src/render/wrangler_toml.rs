@@ -33,6 +33,8 @@ pub struct WranglerPlan {
     pub aliases: Vec<(String, String)>,
     /// Write `deleted_classes` for classes that are gone instead of reporting an error.
     pub allow_delete_classes: bool,
+    /// `this.cf` bindings, the deploy target and `--logs` (`wrangler_platform.rs`).
+    pub platform: super::wrangler_platform::PlatformPlan,
 }
 
 /// The merged file and what the merge decided.
@@ -94,6 +96,7 @@ pub fn merge(
     }
     ensure_flag(&mut doc, "nodejs_compat");
     set_aliases(&mut doc, &plan.aliases);
+    super::wrangler_platform::apply(&mut doc, &plan.platform);
 
     let mut diagnostics = Diagnostics::new();
     let old_bindings = existing_bindings(&doc);
@@ -129,6 +132,8 @@ enum Shape {
     Table,
     /// `[[tables]]` or `[{ inline = "tables" }]`.
     Tables,
+    /// Either of `Array` and `Tables` (`routes`: patterns or `{ pattern, ... }` tables).
+    List,
 }
 
 impl Shape {
@@ -139,6 +144,7 @@ impl Shape {
             Shape::StringArray => "an array of strings",
             Shape::Table => "a table",
             Shape::Tables => "an array of tables",
+            Shape::List => "an array",
         }
     }
 
@@ -150,6 +156,7 @@ impl Shape {
                 .as_array()
                 .is_some_and(|a| a.iter().all(|v| v.as_str().is_some())),
             Shape::Table => item.is_table_like(),
+            Shape::List => item.is_array() || item.is_array_of_tables(),
             Shape::Tables => {
                 item.is_array_of_tables()
                     || item
@@ -169,6 +176,14 @@ const ROOT_SHAPES: &[(&str, Shape)] = &[
     ("alias", Shape::Table),
     ("durable_objects", Shape::Table),
     ("migrations", Shape::Tables),
+    // Merged into by wrangler_platform.rs.
+    ("kv_namespaces", Shape::Tables),
+    ("r2_buckets", Shape::Tables),
+    ("d1_databases", Shape::Tables),
+    ("vectorize", Shape::Tables),
+    ("queues", Shape::Table),
+    ("routes", Shape::List),
+    ("observability", Shape::Table),
 ];
 const MIGRATION_SHAPES: &[(&str, Shape)] = &[
     ("tag", Shape::String),
@@ -185,6 +200,15 @@ const RENAME_SHAPES: &[(&str, Shape)] = &[("from", Shape::String), ("to", Shape:
 fn check_shape(root: &Table, file: &SourceFile) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     check_keys(root, ROOT_SHAPES, "", file, &mut diagnostics);
+    if let Some(queues) = root.get("queues").and_then(Item::as_table_like) {
+        check_keys(
+            queues,
+            &[("producers", Shape::Tables)],
+            "queues.",
+            file,
+            &mut diagnostics,
+        );
+    }
     if let Some(durable_objects) = root.get("durable_objects").and_then(Item::as_table_like) {
         check_keys(
             durable_objects,
@@ -265,7 +289,7 @@ fn type_name(item: &Item) -> &'static str {
 
 /// The tables of a list written either way: `[[key]]` or `key = [{ ... }, ...]`. Anything else
 /// is an empty list (`check_shape` has refused it before a merge starts).
-fn table_list(item: Option<&Item>) -> Vec<&dyn TableLike> {
+pub(super) fn table_list(item: Option<&Item>) -> Vec<&dyn TableLike> {
     match item {
         Some(Item::ArrayOfTables(tables)) => tables.iter().map(|t| t as &dyn TableLike).collect(),
         Some(Item::Value(Value::Array(array))) => array
@@ -278,13 +302,13 @@ fn table_list(item: Option<&Item>) -> Vec<&dyn TableLike> {
 }
 
 /// A list of tables to edit, in whichever form the user wrote it.
-enum TableListMut<'a> {
+pub(super) enum TableListMut<'a> {
     Standard(&'a mut ArrayOfTables),
     Inline(&'a mut Array),
 }
 
 impl<'a> TableListMut<'a> {
-    fn of(item: &'a mut Item) -> Option<Self> {
+    pub(super) fn of(item: &'a mut Item) -> Option<Self> {
         match item {
             Item::ArrayOfTables(tables) => Some(Self::Standard(tables)),
             Item::Value(Value::Array(array)) => Some(Self::Inline(array)),
@@ -317,7 +341,7 @@ impl<'a> TableListMut<'a> {
     }
 
     /// Append a table with `entries`, as `[[...]]` or as an inline table to match the list.
-    fn push(&mut self, entries: Vec<(&str, Value)>) {
+    pub(super) fn push(&mut self, entries: Vec<(&str, Value)>) {
         match self {
             Self::Standard(tables) => {
                 let mut table = Table::new();
@@ -697,6 +721,7 @@ mod tests {
                 .map(|(specifier, path)| (specifier.to_string(), path))
                 .collect(),
             allow_delete_classes: false,
+            platform: Default::default(),
         }
     }
 

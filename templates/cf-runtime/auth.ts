@@ -28,6 +28,9 @@
 //!                                   unknown kid refetches it, at most every 30 s)
 //!           PHOTON_MCP_ISSUER       expected `iss` (exact match)
 //!           PHOTON_MCP_AUDIENCE     expected `aud` (this server's resource URI; RFC 8707)
+//!   access  CF_ACCESS_TEAM_DOMAIN   the Access team (`myteam`), the expected `iss`
+//!           CF_ACCESS_AUD           the Access application's audience tag
+//!           CF_ACCESS_JWKS_URL      optional; default https://<team>.cloudflareaccess.com/cdn-cgi/access/certs
 
 import type { Caller } from "./mcp";
 import type { Manifest } from "./types";
@@ -150,7 +153,62 @@ async function identify(
     return { ok: true, caller, claims };
   }
 
+  if (mode === "access") return identifyAccess(verifyJwt, request, env);
+
   return misconfigured(`unknown auth mode ${JSON.stringify(mode)}`);
+}
+
+/**
+ * Cloudflare Access (`--auth access`, `@auth cf-access`): Access puts a JWT signed with the
+ * team's keys in `Cf-Access-Jwt-Assertion`. It is verified here, never trusted as sent, since a
+ * Worker reachable by another route than the Access-protected one would otherwise take any
+ * header. Configuration: CF_ACCESS_TEAM_DOMAIN (`myteam`, `myteam.cloudflareaccess.com` or its
+ * https URL; the issuer), CF_ACCESS_AUD (the application's audience tag) and optionally
+ * CF_ACCESS_JWKS_URL (default `<team>/cdn-cgi/access/certs`). Missing either required one: 503.
+ */
+async function identifyAccess(
+  verifyJwt: VerifyJwt | null,
+  request: Request,
+  env: Record<string, unknown>,
+): Promise<Identity> {
+  const team = env.CF_ACCESS_TEAM_DOMAIN;
+  const audience = env.CF_ACCESS_AUD;
+  if (typeof team !== "string" || team === "" || typeof audience !== "string" || audience === "") {
+    return misconfigured("auth mode is access but CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD are not both set");
+  }
+  if (verifyJwt === null) {
+    return misconfigured("auth mode is access but the worker entry does not use cf-runtime/jwt.ts; rebuild");
+  }
+  let issuer: string;
+  try {
+    issuer = new URL(
+      team.includes("://") ? team : team.includes(".") ? `https://${team}` : `https://${team}.cloudflareaccess.com`,
+    ).origin;
+  } catch {
+    return misconfigured("CF_ACCESS_TEAM_DOMAIN is not a team name or domain");
+  }
+  const jwksUrl =
+    typeof env.CF_ACCESS_JWKS_URL === "string" && env.CF_ACCESS_JWKS_URL !== ""
+      ? env.CF_ACCESS_JWKS_URL
+      : `${issuer}/cdn-cgi/access/certs`;
+  const token = request.headers.get("cf-access-jwt-assertion");
+  if (token === null || token === "") return unauthorized(null, "a Cloudflare Access token is required");
+  if (token.length > MAX_TOKEN_LENGTH) return unauthorized("invalid_token", "the Access token is too long");
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verifyJwt(token, env, issuer, audience, jwksUrl);
+  } catch (error) {
+    if (error instanceof JwksUnavailable) return misconfigured(error.message);
+    return unauthorized("invalid_token", error instanceof Error ? error.message : "invalid token");
+  }
+  const email = typeof claims.email === "string" ? claims.email : undefined;
+  const caller: Caller = {
+    id: email ?? (typeof claims.sub === "string" ? claims.sub : "unknown"),
+    anonymous: false,
+    claims,
+  };
+  if (email !== undefined) caller.name = email;
+  return { ok: true, caller, claims: null };
 }
 
 // ─── tokens ────────────────────────────────────────────────────────────────────────────────
@@ -221,6 +279,8 @@ export type VerifyJwt = (
   env: Record<string, unknown>,
   issuer: string,
   audience: string,
+  /** Fetch the keys from here instead of PHOTON_MCP_JWKS / PHOTON_MCP_JWKS_URL (Access). */
+  jwksUrl?: string,
 ) => Promise<Record<string, unknown>>;
 
 /** The JWKS could not be loaded: a server-side problem, so 503, never a pass. */

@@ -27,6 +27,8 @@ export interface CfCapabilities {
   thinking: (active?: boolean) => void;
   render: (format?: string, value?: unknown) => void;
   assets: (sub: string, options?: boolean | { load?: boolean; encoding?: string | null }) => string | Uint8Array;
+  /** `this.cf`, when a photon of the Worker uses it (platform.ts). */
+  cf?: unknown;
 }
 
 /** Members the runtime always sets, whatever the class declares (`declare instanceName: string`). */

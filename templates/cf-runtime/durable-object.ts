@@ -18,6 +18,8 @@ import { companionAssets } from "./assets";
 import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
 import { acceptSubscriber, emitChannel, normalizeEmit, onSocketClose, publish, publishFrame } from "./events";
+import type { InstanceReport } from "./instances";
+import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./instances";
 import { LockTable, shareLocks } from "./locks";
 import { DEFAULT_LOG_LEVEL } from "./logging";
 import type { Caller, McpHost } from "./mcp";
@@ -35,6 +37,7 @@ import {
 import { createMemory } from "./memory";
 import { inRoundTrip } from "./mrtr";
 import { notifyResourceUpdated } from "./resources";
+import { serveRoute } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import { InstanceState, injectSettings, isSettingsCall, runSettings } from "./state";
 import { publishEmit } from "./subscriptions";
@@ -45,6 +48,8 @@ const RT_INSTANCE_KEY = "__rt__:instance";
 /** The instance's logging/setLevel level and resource subscriptions (no sessions: per instance). */
 const RT_LOG_LEVEL_KEY = "__rt__:logLevel";
 const RT_SUBSCRIPTIONS_KEY = "__rt__:subscriptions";
+/** Set once the instance registry (instances.ts) has this object's instance. */
+const RT_REGISTERED_KEY = "__rt__:registered";
 
 /**
  * Constructor arguments from the Worker env: each parameter reads the variable the manifest names
@@ -180,6 +185,12 @@ export function definePhotonDO(
       const stored = await this.ctx.storage.get<string>(RT_INSTANCE_KEY);
       if (name === null) name = stored ?? DEFAULT_INSTANCE;
       if (stored !== name) await this.ctx.storage.put(RT_INSTANCE_KEY, name);
+      // Once per object (again after a destroy, which deletes the mark; also for objects made
+      // before the registry existed): the operator's registry learns of this instance.
+      if ((await this.ctx.storage.get(RT_REGISTERED_KEY)) === undefined) {
+        await registerInstance(this.env, name, photon.name);
+        await this.ctx.storage.put(RT_REGISTERED_KEY, true);
+      }
       this.#instanceName ??= name;
       return this.#instanceName;
     }
@@ -259,6 +270,7 @@ export function definePhotonDO(
         _photonName: photon.memoryId,
         assets: companionAssets(photon),
         notifyResourceUpdated: (uri) => notifyResourceUpdated(self.#subscriptions, uri),
+        ...(options.createPlatform ? { cf: options.createPlatform(photon, this.env) } : {}),
         ...emitHelpers(emit),
       };
     }
@@ -409,6 +421,34 @@ export function definePhotonDO(
       return publishFrame(this.ctx, String(channel), String(frame));
     }
 
+    /** DO RPC from the admin surface (instances.ts): what this instance holds in this photon. */
+    async photonAdminShow(): Promise<InstanceReport> {
+      return inspectState(this.ctx);
+    }
+
+    /** DO RPC from the admin surface: stops and deletes everything this instance has here. */
+    async photonAdminDestroy(): Promise<void> {
+      const object = this.#object;
+      this.#object = null;
+      this.#activating = null;
+      if (object && typeof object.onShutdown === "function") {
+        try {
+          await object.onShutdown({ reason: "destroy" });
+        } catch (e) {
+          console.error(`${photon.name}.onShutdown failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      for (const [id, entry] of this.#pending) {
+        this.#pending.delete(id);
+        clearTimeout(entry.timer);
+        entry.reject(new Error(DESTROYED_REASON));
+      }
+      await wipeState(this.ctx);
+      this.#instanceName = null;
+      this.#scheduler = null;
+      this.#locks = new LockTable();
+    }
+
     async fetch(request: Request): Promise<Response> {
       const url = new URL(request.url);
       await this.#learnInstance(request.headers.get(INSTANCE_HEADER));
@@ -418,7 +458,20 @@ export function definePhotonDO(
         return handleMcp(request, body, this.#mcpHost);
       }
       if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
-      return new Response("Not Found", { status: 404 });
+      const routed = await serveRoute(photon, request, (name, args) => this.#callRoute(request, name, args));
+      return routed ?? new Response("Not Found", { status: 404 });
+    }
+
+    /** Runs an HTTP route handler on the live photon object, as the request's caller. */
+    async #callRoute(request: Request, name: string, args: unknown[]): Promise<unknown> {
+      const caller = this.#mcpHost.callerOf(request);
+      const ctx = { tool: name, stream: null, progressToken: null, pendingIds: new Set<string>(), caller };
+      return callContext.run(ctx, async () => {
+        const object = await this.#ready();
+        const fn = object[name];
+        if (typeof fn !== "function") throw new Error(`${photon.name}.${name} is not a method`);
+        return await fn.apply(object, args);
+      });
     }
 
     async alarm(): Promise<void> {

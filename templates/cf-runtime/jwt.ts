@@ -38,10 +38,11 @@ async function verifyJwt(
   env: Record<string, unknown>,
   issuer: string,
   audience: string,
+  jwksUrl?: string,
 ): Promise<Record<string, unknown>> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, keysOf(env), {
+    ({ payload } = await jwtVerify(token, keysOf(env, jwksUrl), {
       algorithms: ALGORITHMS,
       issuer,
       audience,
@@ -104,12 +105,14 @@ let local: { source: unknown; keys: JWTVerifyGetKey } | null = null;
  * keys that cannot be had at all (unparsable inline JWKS, key server down, slow or answering
  * garbage) are `JwksUnavailable` (503), the server's fault rather than the token's.
  */
-function keysOf(env: Record<string, unknown>): JWTVerifyGetKey {
+function keysOf(env: Record<string, unknown>, jwksUrl?: string): JWTVerifyGetKey {
   const inline = env.PHOTON_MCP_JWKS;
   const resolver =
-    inline !== undefined && inline !== null && inline !== ""
-      ? inlineKeys(inline)
-      : remoteKeys(env.PHOTON_MCP_JWKS_URL as string);
+    jwksUrl !== undefined
+      ? remoteKeys(jwksUrl)
+      : inline !== undefined && inline !== null && inline !== ""
+        ? inlineKeys(inline)
+        : remoteKeys(env.PHOTON_MCP_JWKS_URL as string);
   return async (header, token) => {
     try {
       return await resolver(header, token);

@@ -22,6 +22,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: values are whatever JSON the photon stored, typed as loosely as the local runtime's memory API (`get<T = any>`), so `await this.memory.get('n') + 1` compiles as it does locally.
 
 import { DurableObject } from "cloudflare:workers";
+import { registryAdd, registryList, registryRemove } from "./instances";
 import { MAX_DEPTH, shortPath, tooDeep } from "./safe-json";
 
 export type MemoryScope = "photon" | "session" | "global";
@@ -111,6 +112,16 @@ export class PhotonGlobalStore extends DurableObject {
   }
   async memCas(ns: string, key: string, expected: string | null, next: string | null): Promise<boolean> {
     return this.#backend.cas(ns, key, expected, next);
+  }
+  // The instance registry of the admin surface (instances.ts) lives here, one store per Worker.
+  async instancesAdd(instance: string, photon: string): Promise<void> {
+    return registryAdd(this.ctx.storage, instance, photon);
+  }
+  async instancesList() {
+    return registryList(this.ctx.storage);
+  }
+  async instancesRemove(instance: string): Promise<boolean> {
+    return registryRemove(this.ctx.storage, instance);
   }
   async fetch(): Promise<Response> {
     return new Response("Not Found", { status: 404 });

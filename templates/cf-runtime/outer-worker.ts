@@ -1,7 +1,8 @@
 //! `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
 // Surfaces and what guards them:
-// - It answers only `/`, `/mcp` and `/events`; anything else (including `/__call`) is 404 before
-//   any Durable Object is touched.
+// - It answers only `/`, `/mcp`, `/events`, the host photon's HTTP routes (routes.ts) and, with the
+//   admin secret set, `/__admin/` (instances.ts); anything else (including `/__call`) is 404
+//   before any Durable Object is touched.
 // - Origin and Host are checked first (origin.ts): a refused one is 403 before anything else,
 //   preflight included; CORS answers echo the allowed Origin.
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
@@ -13,9 +14,11 @@
 //   an auth mode without `authorize` refuses to start (fail closed).
 
 import { authorizeHeaders, internalErrorResponse } from "./guard";
+import { adminRoute } from "./instances";
 import type { Caller } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
 import { allowedOrigin, corsHeaders, forbiddenOrigin } from "./origin";
+import { routeGate } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
@@ -118,7 +121,13 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
         return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
       return metadata(request, env, manifest);
     }
-    if (path !== "/" && path !== "/mcp" && path !== "/events") return new Response("Not Found", { status: 404 });
+    if (path.startsWith("/__admin/")) return adminRoute(manifest, request, env, path);
+    // The host photon's HTTP routes (routes.ts) pass through the same auth and instance routing.
+    const gate = routeGate(host, request.method, path);
+    if (gate instanceof Response) return gate;
+    const isRoute = gate === "serve";
+    if (!isRoute && path !== "/" && path !== "/mcp" && path !== "/events")
+      return new Response("Not Found", { status: 404 });
 
     const early = await authorizeHeaders(manifest, authorize, request, env);
     if (early !== null) return early;
@@ -135,8 +144,12 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       ) {
         peeked = peek(body);
       }
+    } else if (isRoute && request.method !== "GET" && request.method !== "HEAD") {
+      const read = await readBody(request);
+      if (read instanceof Response) return read;
+      body = read;
     }
-    const instance =
+    let instance =
       url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {
       return jsonResponse(
@@ -152,9 +165,12 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
       if (!verdict.ok) return verdict.response;
       caller = verdict.caller;
+      // PHOTON_INSTANCE_PER_USER: each verified identity gets its own instance, whatever it asks for.
+      if (env.PHOTON_INSTANCE_PER_USER === "true" && !caller.anonymous && INSTANCE_NAME.test(caller.id))
+        instance = caller.id;
     }
 
-    if (path === "/") {
+    if (path === "/" && !isRoute) {
       if (request.method !== "GET" && request.method !== "HEAD")
         return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
       return jsonResponse({

@@ -8,7 +8,7 @@ export interface Manifest {
   version: 1;
   /** The host photon's name. */
   host: string;
-  auth: { mode: "none" | "bearer" | "jwt" };
+  auth: { mode: "none" | "bearer" | "jwt" | "access" };
   /** Keyed by photon name. */
   photons: Record<string, PhotonManifest>;
 }
@@ -59,6 +59,10 @@ export interface PhotonManifest {
   completions: CompletionSource[];
   /** The build's id (the same for identical inputs): 2026-07-28 cacheable results carry it. */
   buildId: string;
+  /** Present when the photon has HTTP routes or `@expose` methods (routes.ts). */
+  routes?: HttpRoute[];
+  /** Present when the photon uses `this.cf`: the Worker binding behind each use. */
+  cf?: PlatformBindings;
 }
 
 export interface SettingsProperty {
@@ -108,6 +112,31 @@ export interface CompletionSource {
   argument: string;
   values: string[] | null;
   from: string | null;
+}
+
+/** `@get /items/:id` on a method, or an `@expose` method's `POST /api/<kebab-name>`. */
+export interface HttpRoute {
+  method: string;
+  path: string;
+  handler: string;
+  format: string | null;
+  /** null for a route; who may call an `@expose` endpoint from a browser. */
+  expose: null | "same-origin" | "public";
+}
+
+/** Builds `this.cf` (platform.ts, shipped only when a photon uses it). */
+export type PlatformFactory = (photon: PhotonManifest, env: Record<string, unknown>) => unknown;
+
+/** `kv`…`vectorize`: qualifier ("" for none) → binding name; `ai`…`browser`: binding or null. */
+export interface PlatformBindings {
+  kv: Record<string, string>;
+  r2: Record<string, string>;
+  d1: Record<string, string>;
+  queue: Record<string, string>;
+  vectorize: Record<string, string>;
+  ai: string | null;
+  images: string | null;
+  browser: string | null;
 }
 
 export interface ConstructorParam {
@@ -186,6 +215,8 @@ export interface RuntimeOptions {
   authorize?: Authorize;
   /** Present only when built with `--auth jwt`: the RFC 9728 metadata (oauth.ts). */
   protectedResource?: (request: Request, env: Record<string, unknown>, manifest: Manifest) => Response;
+  /** Present only when a photon uses `this.cf` (platform.ts). */
+  createPlatform?: PlatformFactory;
 }
 
 /** A JSON-RPC 2.0 message as received. */

@@ -52,6 +52,7 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
         auth: worker.contains("\"./cf-runtime/auth\"") || worker.contains("\"./cf-runtime/jwt\""),
         jwt: worker.contains("\"./cf-runtime/jwt\""),
         dependencies: false,
+        platform: worker.contains("\"./cf-runtime/platform\""),
     };
     let mut expected: Vec<String> = layout::files(&features)
         .map(|f| f.path.to_string())
@@ -743,4 +744,78 @@ fn wrangler_dry_run_bundles_the_generated_project() {
             bundle.display()
         );
     }
+}
+
+#[test]
+fn deploy_target_and_logs_are_merged_and_kept_by_a_later_build() {
+    let tmp = CliTest::with_fixture("runtime/counter");
+    let toml_path = tmp.path().join("dist/wrangler.toml");
+    let run = tmp.run(&[
+        "build",
+        "cf-counter.photon.ts",
+        "-q",
+        "--domain",
+        "MCP.Example.com",
+        "--logs",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.snapshot());
+    let toml = fs::read_to_string(&toml_path).unwrap();
+    assert!(toml.contains("workers_dev = false\n"), "{toml}");
+    assert!(
+        toml.contains("routes = [{ pattern = \"mcp.example.com\", custom_domain = true }]"),
+        "{toml}"
+    );
+    assert!(toml.contains("[observability]\nenabled = true\n"), "{toml}");
+
+    // The user adds a route of their own; a build without the flags changes nothing.
+    let edited = toml.replace(
+        "custom_domain = true }]",
+        "custom_domain = true }, \"example.com/hook/*\"]",
+    );
+    fs::write(&toml_path, &edited).unwrap();
+    assert_eq!(tmp.run(&["build", "cf-counter.photon.ts", "-q"]).code, 0);
+    assert_eq!(fs::read_to_string(&toml_path).unwrap(), edited);
+
+    // --url with a path adds a route after the user's; the same flag again adds nothing.
+    for _ in 0..2 {
+        let run = tmp.run(&[
+            "build",
+            "cf-counter.photon.ts",
+            "-q",
+            "--url",
+            "https://example.com/mcp",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.snapshot());
+    }
+    let toml = fs::read_to_string(&toml_path).unwrap();
+    assert_eq!(
+        toml.matches("{ pattern = \"example.com/mcp*\" }").count(),
+        1,
+        "{toml}"
+    );
+    assert!(toml.contains("\"example.com/hook/*\""));
+
+    // The three targets exclude each other; a malformed one is a diagnostic.
+    let run = tmp.run(&[
+        "build",
+        "cf-counter.photon.ts",
+        "--domain",
+        "a.example.com",
+        "--route",
+        "b.example.com/*",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    let run = tmp.run(&[
+        "build",
+        "cf-counter.photon.ts",
+        "--url",
+        "http://a.example.com",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.snapshot());
+    assert!(
+        run.stderr.contains("invalid-deploy-target"),
+        "{}",
+        run.stderr
+    );
 }

@@ -1228,3 +1228,31 @@ fn deploy_stops_wranglers_whole_group_on_ctrl_c() {
         deploy.text()
     );
 }
+
+#[test]
+fn instances_help_names_the_secret_and_the_command_needs_url_and_token() {
+    let tmp = CliTest::new();
+    let help = tmp.run(&["instances", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(
+        help.stdout.contains("PHOTON_ADMIN_TOKEN"),
+        "{}",
+        help.stdout
+    );
+    assert!(
+        help.stdout.contains("PHOTON_CF_ADMIN_TOKEN"),
+        "{}",
+        help.stdout
+    );
+
+    let run = tmp.run(&["instances", "list"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--url"), "{}", run.stderr);
+    let run = tmp.run(&["instances", "list", "--url", "http://127.0.0.1:9"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("PHOTON_CF_ADMIN_TOKEN"),
+        "{}",
+        run.stderr
+    );
+}
