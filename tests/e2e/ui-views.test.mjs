@@ -22,7 +22,7 @@ const result = async (method, params = {}) => {
 
 test("initialize advertises resources; linked tools carry the view's URI in _meta", async () => {
   const init = await result("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "1" } });
-  assert.deepEqual(init.result.capabilities.resources, {});
+  assert.deepEqual(init.result.capabilities.resources, { subscribe: true, listChanged: false });
   const { tools } = (await result("tools/list")).result;
   const meta = Object.fromEntries(tools.map((t) => [t.name, t._meta]));
   assert.deepEqual(meta.show, {
