@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use super::Ctx;
+use crate::assets::base64;
 use crate::diagnostics::catalog;
 use crate::model::{Asset, AssetContent, AssetKind, AssetTag};
 
@@ -78,28 +79,6 @@ pub fn mime_type(path: &str) -> &'static str {
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     }
-}
-
-/// Standard base64 with padding (RFC 4648), as MCP's `blob` fields carry it.
-pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
+use super::scan::unwrap_expr;
 use crate::model::{CfBinding, CfKind, PlatformUse, Span};
 
 /// A use the build cannot bind.
@@ -50,18 +51,6 @@ pub fn is_valid_qualifier(q: &str) -> bool {
         && q.len() <= 64
         && q.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-fn unwrap_expr(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => unwrap_expr(&p.expr),
-        Expr::TsAs(a) => unwrap_expr(&a.expr),
-        Expr::TsTypeAssertion(a) => unwrap_expr(&a.expr),
-        Expr::TsNonNull(n) => unwrap_expr(&n.expr),
-        Expr::TsSatisfies(s) => unwrap_expr(&s.expr),
-        Expr::TsConstAssertion(c) => unwrap_expr(&c.expr),
-        other => other,
-    }
 }
 
 fn member_name(m: &MemberExpr) -> Option<String> {

@@ -82,7 +82,7 @@ impl Scanner {
 }
 
 /// Strip parentheses, `as`, `<T>x`, `x!` and `satisfies` around an expression.
-fn unwrap_expr(e: &Expr) -> &Expr {
+pub(super) fn unwrap_expr(e: &Expr) -> &Expr {
     match e {
         Expr::Paren(p) => unwrap_expr(&p.expr),
         Expr::TsAs(a) => unwrap_expr(&a.expr),

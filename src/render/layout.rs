@@ -310,6 +310,11 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Schedule,
     ),
     runtime(
+        "src/cf-runtime/secrets.ts",
+        "cf-runtime/secrets.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/state.ts",
         "cf-runtime/state.ts",
         Gate::Always,

@@ -112,18 +112,7 @@ pub fn resources(photon: &Photon, class_scopes: &[String]) -> Value {
         if is_template(uri) {
             continue;
         }
-        let mut r = Map::new();
-        r.insert("uri".into(), json!(uri));
-        r.insert("name".into(), json!(tool.name));
-        if let Some(title) = &tool.annotations.title {
-            r.insert("title".into(), json!(title));
-        }
-        if let Some(d) = &tool.description {
-            r.insert("description".into(), json!(d));
-        }
-        r.insert("mimeType".into(), json!(mime.unwrap_or("text/plain")));
-        r.insert("method".into(), method_entry(tool, class_scopes));
-        out.push(Value::Object(r));
+        out.push(method_resource("uri", uri, mime, tool, class_scopes));
     }
     for asset in &photon.assets {
         let (folder, label, description) = match asset.kind {
@@ -165,21 +154,39 @@ pub fn resource_templates(photon: &Photon, class_scopes: &[String]) -> Value {
             if !is_template(uri) {
                 return None;
             }
-            let mut r = Map::new();
-            r.insert("uriTemplate".into(), json!(uri));
-            r.insert("name".into(), json!(tool.name));
-            if let Some(title) = &tool.annotations.title {
-                r.insert("title".into(), json!(title));
-            }
-            if let Some(d) = &tool.description {
-                r.insert("description".into(), json!(d));
-            }
-            r.insert("mimeType".into(), json!(mime.unwrap_or("text/plain")));
-            r.insert("method".into(), method_entry(tool, class_scopes));
-            Some(Value::Object(r))
+            Some(method_resource(
+                "uriTemplate",
+                uri,
+                mime,
+                tool,
+                class_scopes,
+            ))
         })
         .collect();
     Value::Array(out)
+}
+
+/// A resource (`key` = `uri`) or resource template (`key` = `uriTemplate`) served by a method:
+/// the list entry's fields, then the method `resources/read` runs.
+fn method_resource(
+    key: &str,
+    uri: &str,
+    mime: Option<&str>,
+    tool: &Tool,
+    class_scopes: &[String],
+) -> Value {
+    let mut r = Map::new();
+    r.insert(key.into(), json!(uri));
+    r.insert("name".into(), json!(tool.name));
+    if let Some(title) = &tool.annotations.title {
+        r.insert("title".into(), json!(title));
+    }
+    if let Some(d) = &tool.description {
+        r.insert("description".into(), json!(d));
+    }
+    r.insert("mimeType".into(), json!(mime.unwrap_or("text/plain")));
+    r.insert("method".into(), method_entry(tool, class_scopes));
+    Value::Object(r)
 }
 
 /// The method a resource runs: its name and dispatch info.

@@ -33,6 +33,7 @@
 //!           CF_ACCESS_JWKS_URL      optional; default https://<team>.cloudflareaccess.com/cdn-cgi/access/certs
 
 import type { Caller } from "./mcp";
+import { constantTimeEqual } from "./secrets";
 import type { Manifest } from "./types";
 
 export type Refusal = { ok: false; response: Response };
@@ -241,23 +242,6 @@ function isEventsHandshake(request: Request): boolean {
     h.get("sec-websocket-version") === "13" &&
     /^[A-Za-z0-9+/]{22}==$/.test(key.trim())
   );
-}
-
-/**
- * Compares digests rather than the strings, so the time taken depends on neither the secret's
- * length nor the position of the first difference.
- */
-async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i += 1) diff |= x[i] ^ y[i];
-  return diff === 0;
 }
 
 function scopesOf(claims: Record<string, unknown>): string[] {

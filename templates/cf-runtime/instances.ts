@@ -9,6 +9,7 @@
 //   then all storage. The next request starts a fresh instance.
 
 import { INSTANCE_NAME } from "./routing";
+import { constantTimeEqual } from "./secrets";
 import type { Manifest } from "./types";
 
 /** The Worker secret that turns the admin surface on. */
@@ -118,20 +119,6 @@ interface AdminStub {
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
-/** Compares digests, so the time taken depends on neither length nor the first difference. */
-async function constantTimeEqual(given: string, expected: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  let diff = 0;
-  for (let i = 0; i < x.length; i += 1) diff |= x[i] ^ y[i];
-  return diff === 0;
 }
 
 /**

@@ -16,6 +16,9 @@
 
 import { checkCron, nextCronFiring } from "./cron";
 import { limitMessage, limitOf } from "./limits";
+import type { CreateScheduleOptions } from "./types";
+
+export type { CreateScheduleOptions };
 
 export type ScheduleStatus = "active" | "paused" | "completed" | "error";
 
@@ -38,16 +41,6 @@ export interface ScheduledTask {
   photonId: string;
   /** when the alarm will next run this task (active tasks only); not in the local API */
   nextRunAt?: string;
-}
-
-export interface CreateScheduleOptions {
-  name: string;
-  schedule: string;
-  method: string;
-  params?: Record<string, unknown>;
-  description?: string;
-  fireOnce?: boolean;
-  maxExecutions?: number;
 }
 
 export interface UpdateScheduleOptions {

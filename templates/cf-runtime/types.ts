@@ -230,3 +230,14 @@ export interface JsonRpcMessage {
 }
 
 export type JsonRpcId = string | number | null;
+
+/** `this.schedule.create` options (the local ScheduleProvider's), shared by schedule.ts and photon-core. */
+export interface CreateScheduleOptions {
+  name: string;
+  schedule: string;
+  method: string;
+  params?: Record<string, unknown>;
+  description?: string;
+  fireOnce?: boolean;
+  maxExecutions?: number;
+}

@@ -10,6 +10,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: these are the types photons compile against, kept as loose as upstream @portel/photon-core's (`memory.get<T = any>`, `env: any`), so a photon written for the local runtime type-checks here unchanged.
 
 import { locksOf } from "../cf-runtime/locks";
+import type { CreateScheduleOptions } from "../cf-runtime/types";
 import type { AskYield } from "./io";
 import { askYield, emitYield } from "./io";
 
@@ -31,15 +32,7 @@ export interface PhotonMemory {
 
 /** `this.schedule` (the local ScheduleProvider's API). */
 export interface PhotonSchedule {
-  create(options: {
-    name: string;
-    schedule: string;
-    method: string;
-    params?: Record<string, unknown>;
-    description?: string;
-    fireOnce?: boolean;
-    maxExecutions?: number;
-  }): Promise<any>;
+  create(options: CreateScheduleOptions): Promise<any>;
   get(id: string): Promise<any | null>;
   getByName(name: string): Promise<any | null>;
   list(status?: "active" | "paused" | "completed" | "error"): Promise<any[]>;

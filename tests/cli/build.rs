@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{CliTest, read_tree, repo};
+use crate::{CliTest, e2e_dir, read_tree, repo};
 use photon_cf::render::layout;
 
 /// The files of a generated project as one text, each under a `--- path ---` header. The runtime
@@ -675,22 +675,7 @@ fn redeploys_append_migrations() {
 /// type-checks with its TypeScript.
 #[test]
 fn wrangler_dry_run_bundles_the_generated_project() {
-    // No quiet skip: a missing Node would count this test as passed. `scripts/test.sh`
-    // installs Node before it runs the tests.
-    assert!(
-        Command::new("node").arg("--version").output().is_ok(),
-        "`node` is not on PATH: run the tests through `bash scripts/test.sh`, which installs it"
-    );
-    let e2e = repo().join("tests/e2e");
-    let modules = e2e.join("node_modules");
-    if !modules.join(".bin/wrangler").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&e2e)
-            .status()
-            .expect("npm runs");
-        assert!(status.success(), "npm ci in tests/e2e failed");
-    }
+    let e2e = e2e_dir();
     for (dir, host) in [("build/chain", "chain"), ("build/hostile-names", "9-lives")] {
         let tmp = CliTest::with_fixture(dir);
         let run = tmp.run(&["build", &format!("{host}.photon.ts"), "-q"]);

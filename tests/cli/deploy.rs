@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::CliTest;
+use crate::{CliTest, e2e_dir};
 
 const TALLY: &str = r#"/**
  * Counts things.
@@ -793,30 +793,6 @@ fn dev_with_a_broken_photon_starts_nothing() {
 
 // ---------------------------------------------------------------------------------------------
 // real wrangler (the pinned one in tests/e2e)
-
-/// `tests/e2e`, with its pinned node_modules installed. A missing Node fails the test rather than
-/// skipping it quietly (Rust's runner cannot report a skip); `scripts/test.sh` installs Node.
-fn e2e_dir() -> PathBuf {
-    assert!(
-        Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success()),
-        "`node` is not on PATH: run the tests through `bash scripts/test.sh`, which installs it"
-    );
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e");
-    if !e2e.join("node_modules/.bin/wrangler").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&e2e)
-            .status()
-            .expect("npm ci in tests/e2e");
-        assert!(status.success(), "npm ci in tests/e2e failed");
-    }
-    e2e
-}
 
 /// `photon-cf ARGS` that finds the real wrangler in DIR's node_modules, into which the fake npm
 /// links the packages DIR's package.json declares from tests/e2e's (no registry needed).

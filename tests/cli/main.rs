@@ -26,6 +26,30 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `tests/e2e`, with its pinned node_modules installed. A missing Node fails the test rather than
+/// skipping it quietly (Rust's runner cannot report a skip); `scripts/test.sh` installs Node.
+pub fn e2e_dir() -> PathBuf {
+    assert!(
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "`node` is not on PATH: run the tests through `bash scripts/test.sh`, which installs it"
+    );
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let e2e = repo().join("tests/e2e");
+    if !e2e.join("node_modules/.bin/wrangler").exists() {
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&e2e)
+            .status()
+            .expect("npm ci in tests/e2e");
+        assert!(status.success(), "npm ci in tests/e2e failed");
+    }
+    e2e
+}
+
 /// A scratch directory to run photon-cf in, and the snapshot settings that go with it.
 pub struct CliTest {
     root: PathBuf,

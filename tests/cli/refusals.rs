@@ -4,34 +4,10 @@
 //! wrangler and its Miniflare (`fixtures/refusals/*`, nothing fetched: the fake npm links
 //! tests/e2e's packages).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::Mutex;
+use std::path::Path;
+use std::process::{Output, Stdio};
 
-use crate::{CliTest, repo};
-
-/// tests/e2e, with its node_modules installed once.
-fn e2e_dir() -> PathBuf {
-    assert!(
-        Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success()),
-        "`node` is not on PATH: run the tests through `bash scripts/test.sh`, which installs it"
-    );
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let e2e = repo().join("tests/e2e");
-    if !e2e.join("node_modules/.bin/wrangler").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&e2e)
-            .status()
-            .expect("npm ci in tests/e2e");
-        assert!(status.success(), "npm ci in tests/e2e failed");
-    }
-    e2e
-}
+use crate::{CliTest, e2e_dir, repo};
 
 /// `photon-cf ARGS` in `test`, the fake npm linking tests/e2e's packages into DIR, the real
 /// wrangler found there, offline.

@@ -8,9 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { e2eDir, repoRoot } from "./lib/harness.mjs";
+import { importRuntimeModule } from "./lib/harness.mjs";
 
 let createScheduler;
 let outDir;
@@ -19,17 +17,8 @@ let clock;
 
 before(async () => {
   outDir = mkdtempSync(join(tmpdir(), "photon-cf-schedule-"));
-  await build({
-    entryPoints: [join(repoRoot, "templates/cf-runtime/schedule.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    // the template imports croner; the e2e install has the pinned one
-    nodePaths: [join(e2eDir, "node_modules")],
-    outfile: join(outDir, "schedule.mjs"),
-    logLevel: "error",
-  });
-  ({ createScheduler } = await import(pathToFileURL(join(outDir, "schedule.mjs")).href));
+  // the template imports croner; the e2e install has the pinned one
+  ({ createScheduler } = await importRuntimeModule("schedule", outDir));
 });
 after(() => {
   Date.now = realNow;

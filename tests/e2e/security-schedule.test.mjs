@@ -7,25 +7,14 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { e2eDir, repoRoot } from "./lib/harness.mjs";
+import { importRuntimeModule } from "./lib/harness.mjs";
 
 let createScheduler;
 let outDir;
 
 before(async () => {
   outDir = mkdtempSync(join(tmpdir(), "photon-cf-sched-bounds-"));
-  await build({
-    entryPoints: [join(repoRoot, "templates/cf-runtime/schedule.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    nodePaths: [join(e2eDir, "node_modules")],
-    outfile: join(outDir, "schedule.mjs"),
-    logLevel: "error",
-  });
-  ({ createScheduler } = await import(pathToFileURL(join(outDir, "schedule.mjs")).href));
+  ({ createScheduler } = await importRuntimeModule("schedule", outDir));
 });
 after(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });

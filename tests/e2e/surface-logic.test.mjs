@@ -6,9 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { e2eDir, repoRoot } from "./lib/harness.mjs";
+import { importRuntimeModule } from "./lib/harness.mjs";
 
 let origin;
 let resources;
@@ -17,22 +15,10 @@ let outDir;
 
 before(async () => {
   outDir = mkdtempSync(join(tmpdir(), "photon-cf-surface-"));
-  const load = async (name) => {
-    await build({
-      entryPoints: [join(repoRoot, `templates/cf-runtime/${name}.ts`)],
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      // resources.ts reaches mcp.ts, which imports the pinned JSON Schema validator
-      nodePaths: [join(e2eDir, "node_modules")],
-      outfile: join(outDir, `${name}.mjs`),
-      logLevel: "error",
-    });
-    return import(pathToFileURL(join(outDir, `${name}.mjs`)).href);
-  };
-  origin = await load("origin");
-  results = await load("results");
-  resources = await load("resources");
+  // resources.ts reaches mcp.ts, which imports the pinned JSON Schema validator
+  origin = await importRuntimeModule("origin", outDir);
+  results = await importRuntimeModule("results", outDir);
+  resources = await importRuntimeModule("resources", outDir);
 });
 after(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { linkDeclaredPackages } from "./link.mjs";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -97,6 +97,26 @@ export function runAsync(command, args, options) {
     child.on("error", (e) => resolve({ status: null, output: `${stdout}${stderr}${e.message}` }));
     child.on("close", (status) => resolve({ status, output: `${stdout}${stderr}` }));
   });
+}
+
+/**
+ * Bundles `templates/cf-runtime/<name>.ts` on its own with esbuild into `outDir` (its npm imports
+ * resolved from tests/e2e/node_modules, as in a generated project) and imports it, for tests that
+ * drive one runtime module without a Worker.
+ */
+export async function importRuntimeModule(name, outDir) {
+  const { build } = await import("esbuild");
+  const outfile = join(outDir, `${name}.mjs`);
+  await build({
+    entryPoints: [join(repoRoot, "templates", "cf-runtime", `${name}.ts`)],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    nodePaths: [join(e2eDir, "node_modules")],
+    outfile,
+    logLevel: "error",
+  });
+  return import(pathToFileURL(outfile).href);
 }
 
 /** Bundles a generated project the way `wrangler deploy` would (`--dry-run`); resolves worker.js. */
