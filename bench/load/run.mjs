@@ -19,8 +19,8 @@
 // BENCH_CONCURRENCY (default 32), BENCH_INSTANCES (default 4), BENCH_COLD (cold starts per
 // Worker, default 5), PHOTON_CF (the photon-cf binary; default: cargo run --release),
 // BENCH_OLD_DIR / BENCH_OLD_SCHEDULE_DIR (the older implementation's generated projects for the
-// counter and the scheduling photon, `photon host deploy cf <photon> --dry-run --output <dir>`
-// with its dependencies installed; left out when unset: see RESULTS.md for why), BENCH_OTHER_DIR
+// counter and the scheduling photon, with their dependencies installed: old-impl.sh makes them
+// and prints these two; left out when unset), BENCH_OTHER_DIR
 // and BENCH_OTHER_LABEL (one more generated project to load side by side, e.g. photon-cf built
 // from an earlier commit, for a before/after in one run).
 
@@ -403,12 +403,18 @@ function renderTables({ bundles, load, lost, cold }, workers) {
   return lines.join('\n');
 }
 
-const OLD_MISSING = `The older TypeScript implementation's Worker is not in this run: \`npm install @portel/photon@1.36.1\`
+const OLD_MISSING = `The older TypeScript implementation's Worker is not in this run. \`npm install @portel/photon@1.36.1\`
 (the release with \`photon host deploy cf\`) fails with ETARGET because it needs
-\`@portel/photon-core@^2.27.1\`, which the npm registry does not have (2.17.6 is the newest there), so
-its CLI cannot run to generate the Worker. Where it installs, pass its generated projects
-(\`photon host deploy cf <photon> --dry-run --output <dir>\`, then \`npm install\` there) as
-BENCH_OLD_DIR and BENCH_OLD_SCHEDULE_DIR and the tables gain its rows and ratios.`;
+\`@portel/photon-core@^2.27.1\`, which the npm registry does not have (2.17.6 is the newest there).
+\`bench/load/old-impl.sh\` installs it with photon-core overridden to 2.17.6, generates its projects
+for both photons and prints the BENCH_OLD_DIR and BENCH_OLD_SCHEDULE_DIR to pass here; the tables
+then gain its rows and ratios.`;
+
+const OLD_HOW = `The older TypeScript implementation's projects come from \`bench/load/old-impl.sh\`: @portel/photon
+1.36.1's own deploy code and Worker template, installed from npm with @portel/photon-core overridden
+to 2.17.6 (npm has nothing newer; 1.36.1 asks for ^2.27.1). photon-core only runs at generation
+time (it writes the tool definitions baked into the Worker), so the runtime measured here is
+1.36.1's; see the script for the two departures from a stock 1.36.1 install.`;
 
 function renderResults({ environment: env, bundles }, text) {
   return `# Load benchmark results
@@ -430,7 +436,9 @@ Cold start: ${env.coldRuns} runs per Worker, alternating; "new workerd process" 
 Durable Object" is the first call to an instance that did not exist, in a warm process.
 
 ${text}
-${bundles.old ? '' : `\n${OLD_MISSING}\n`}
+
+${bundles.old ? OLD_HOW : OLD_MISSING}
+
 Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
 ${env.cpus} × ${env.cpuModel}, 1-minute load average ${env.loadAverage.toFixed(2)} at the end of the run.
 The load generator shares the machine with workerd (and, on a shared dev box, with whatever else
