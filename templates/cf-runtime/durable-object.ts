@@ -22,7 +22,7 @@ import type { InstanceReport } from "./instances";
 import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./instances";
 import { LockTable, shareLocks } from "./locks";
 import { DEFAULT_LOG_LEVEL } from "./logging";
-import type { Caller, McpHost } from "./mcp";
+import type { Caller, McpAnswer, McpCall, McpHost } from "./mcp";
 import {
   ANONYMOUS,
   askDefault,
@@ -32,6 +32,7 @@ import {
   emitToCall,
   handleMcp,
   sample,
+  toAnswer,
   validateArguments,
 } from "./mcp";
 import { createMemory } from "./memory";
@@ -74,6 +75,17 @@ function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>, s
     if (p.type === "boolean") return raw === true || raw === "true" || raw === "1";
     return raw;
   });
+}
+
+/** The caller the outer Worker put on a forwarded request (routes.ts), else anonymous. */
+function callerOf(request: Request): Caller {
+  const raw = request.headers.get(CALLER_HEADER);
+  if (raw === null) return ANONYMOUS;
+  try {
+    return JSON.parse(raw) as Caller;
+  } catch {
+    return ANONYMOUS;
+  }
 }
 
 /** Spreads arguments by the simpleParams rule: positional in declaration order, else the object. */
@@ -153,15 +165,6 @@ export function definePhotonDO(
         waitUntil: (p) => this.ctx.waitUntil(p),
         storage: this.ctx.storage,
         suspended: new Map(),
-        callerOf: (request) => {
-          const raw = request.headers.get(CALLER_HEADER);
-          if (raw === null) return ANONYMOUS;
-          try {
-            return JSON.parse(raw) as Caller;
-          } catch {
-            return ANONYMOUS;
-          }
-        },
         setLogLevel: async (level) => {
           this.#logLevel = level;
           await this.ctx.storage.put(RT_LOG_LEVEL_KEY, level);
@@ -449,14 +452,18 @@ export function definePhotonDO(
       this.#locks = new LockTable();
     }
 
+    /** DO RPC from the outer Worker: one request to /mcp of this instance. */
+    async photonMcp(call: McpCall): Promise<McpAnswer> {
+      await this.#learnInstance(call.instance);
+      await this.#loadMcpState();
+      const request = { method: call.method, headers: call.headers, caller: call.caller ?? ANONYMOUS };
+      return toAnswer(await handleMcp(request, call.body, this.#mcpHost));
+    }
+
+    /** The outer Worker's forwarded `/events` subscriptions and HTTP routes. */
     async fetch(request: Request): Promise<Response> {
       const url = new URL(request.url);
       await this.#learnInstance(request.headers.get(INSTANCE_HEADER));
-      if (url.pathname === "/mcp") {
-        await this.#loadMcpState();
-        const body = request.method === "POST" ? await request.text() : "";
-        return handleMcp(request, body, this.#mcpHost);
-      }
       if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
       const routed = await serveRoute(photon, request, (name, args) => this.#callRoute(request, name, args));
       return routed ?? new Response("Not Found", { status: 404 });
@@ -464,7 +471,7 @@ export function definePhotonDO(
 
     /** Runs an HTTP route handler on the live photon object, as the request's caller. */
     async #callRoute(request: Request, name: string, args: unknown[]): Promise<unknown> {
-      const caller = this.#mcpHost.callerOf(request);
+      const caller = callerOf(request);
       const ctx = { tool: name, stream: null, progressToken: null, pendingIds: new Set<string>(), caller };
       return callContext.run(ctx, async () => {
         const object = await this.#ready();

@@ -114,7 +114,7 @@ function ttlOf(env: Record<string, unknown>): number {
  * protocol level (unsupported version, headers disagreeing with the body).
  */
 export function openEra(
-  request: Request,
+  request: { readonly headers: Headers },
   method: string,
   idJson: string,
   params: Record<string, unknown>,

@@ -203,8 +203,6 @@ export interface McpHost {
   pending: Map<string, Pending>;
   /** Keeps the DO alive until the promise settles. */
   waitUntil(promise: Promise<unknown>): void;
-  /** The caller of a request, as established by the outer Worker. */
-  callerOf(request: Request): Caller;
   /** Sets the instance's minimum level of notifications/message (logging.ts) and stores it. */
   setLogLevel(level: string): Promise<void>;
   /** Changes the instance's resource subscriptions (resources.ts) and stores them. */
@@ -213,6 +211,44 @@ export interface McpHost {
   storage?: DurableObjectStorage;
   /** 2026-07-28 calls suspended between round trips (mrtr.ts), by call id. */
   suspended: Map<string, SuspendedCall>;
+}
+
+/**
+ * What the MCP layer reads of an HTTP request to /mcp: its method, its headers and the caller the
+ * outer Worker established (never a header a client could send).
+ */
+export interface McpRequest {
+  readonly method: string;
+  readonly headers: Headers;
+  readonly caller: Caller;
+}
+
+/**
+ * One request to /mcp as the outer Worker hands it to the instance's Durable Object over DO RPC:
+ * the body already read (and size-checked) as text, so it is neither re-sent nor re-read as a
+ * stream, and the caller as a value rather than a header.
+ */
+export interface McpCall {
+  method: string;
+  headers: Headers;
+  body: string;
+  instance: string;
+  /** The verified caller, or null for an anonymous one. */
+  caller: Caller | null;
+}
+
+/** The Durable Object's answer: a plain JSON body as text, an SSE stream, or none (202, 405). */
+export interface McpAnswer {
+  status: number;
+  headers: Headers;
+  body: string | ReadableStream<Uint8Array> | null;
+}
+
+/** A Response of handleMcp as the McpAnswer that crosses back to the outer Worker. */
+export async function toAnswer(response: Response): Promise<McpAnswer> {
+  const stream = response.body !== null && (response.headers.get("Content-Type") ?? "").startsWith("text/event-stream");
+  const body = stream ? response.body : response.body === null ? null : await response.text();
+  return { status: response.status, headers: response.headers, body };
 }
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -269,7 +305,7 @@ export function instanceFromServerRequestId(id: unknown): string | null {
 }
 
 /** Handles one request to /mcp inside the photon's Durable Object. */
-export async function handleMcp(request: Request, body: string, host: McpHost): Promise<Response> {
+export async function handleMcp(request: McpRequest, body: string, host: McpHost): Promise<Response> {
   if (request.method === "GET") {
     return new Response("This MCP server offers no standalone SSE stream; POST JSON-RPC to /mcp.", {
       status: 405,
@@ -339,7 +375,7 @@ export async function handleMcp(request: Request, body: string, host: McpHost): 
 
 /** What the 2026-07-28 era adds before the methods both eras share: discover and round trips. */
 async function dispatchEra(
-  request: Request,
+  request: McpRequest,
   msg: JsonRpcMessage & { method: string },
   id: string,
   params: Record<string, unknown>,
@@ -361,7 +397,7 @@ async function dispatchEra(
     // The call answers plain JSON, so an ask can end the HTTP request with input_required.
     const headers = new Headers(request.headers);
     headers.set("Accept", "application/json");
-    const plain = new Request(request.url, { method: "POST", headers });
+    const plain: McpRequest = { method: "POST", headers, caller: request.caller };
     // Its progress and logs need a stream: one per round, when asked for and accepted.
     const meta = isObject(params._meta) ? params._meta : {};
     const streams =
@@ -387,7 +423,7 @@ async function dispatchEra(
 
 /** The methods of both eras. */
 async function dispatchMcp(
-  request: Request,
+  request: McpRequest,
   msg: JsonRpcMessage & { method: string },
   id: string,
   params: Record<string, unknown>,
@@ -509,7 +545,7 @@ function withoutFormats(schema: unknown): unknown {
 }
 
 async function toolsCall(
-  request: Request,
+  request: McpRequest,
   id: string,
   params: Record<string, unknown>,
   host: McpHost,
@@ -532,7 +568,7 @@ async function toolsCall(
   const progressToken = typeof token === "string" || typeof token === "number" ? token : null;
   const wantsSse = (request.headers.get("Accept") ?? "").includes("text/event-stream");
 
-  const caller = host.callerOf(request);
+  const caller = request.caller;
   if (!wantsSse) {
     const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set(), caller };
     const result = await callContext.run(ctx, () => runTool(host, name, method, args));
@@ -547,13 +583,18 @@ async function toolsCall(
   };
   let answer!: (response: Response) => void;
   const response = new Promise<Response>((resolve) => (answer = resolve));
-  stream.onOpen = (readable) =>
+  // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
+  // keeping alive until the call ends (a silent call's answer is the end of the call).
+  let answered: Promise<void> | null = null;
+  stream.onOpen = (readable) => {
+    if (answered !== null) host.waitUntil(answered);
     answer(
       new Response(readable, {
         status: 200,
         headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
       }),
     );
+  };
   // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
   const silent = watchSilent(host, stream);
   const done = callContext.run(ctx, async () => {
@@ -569,7 +610,7 @@ async function toolsCall(
     stream.close();
   });
   // The call still gets its answer when the runtime fails (an unsendable result, say).
-  const answered = done.catch((e) => {
+  answered = done.catch((e) => {
     silent.due.delete(stream);
     const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
     const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
@@ -577,7 +618,7 @@ async function toolsCall(
     else answer(jsonText(text));
     stream.close();
   });
-  host.waitUntil(answered);
+  if (stream.opened) host.waitUntil(answered);
   return response;
 }
 

@@ -13,7 +13,7 @@
 //   URI on the stream of the call that made the change (a streaming tools/call); with no such
 //   stream (plain JSON call, schedule) there is no channel to the client and nothing is sent.
 
-import type { McpHost } from "./mcp";
+import type { McpHost, McpRequest } from "./mcp";
 import { callContext, INTERNAL_ERROR, INVALID_PARAMS, RpcError, validateArguments } from "./mcp";
 import { coerceArguments } from "./prompts";
 import { formatJson, shortPath } from "./safe-json";
@@ -29,7 +29,7 @@ export function resourceNotFoundCode(version: string | null): number {
   return version !== null && version >= "2026-07-28" ? INVALID_PARAMS : -32002;
 }
 
-function notFound(uri: string, request: Request): RpcError {
+function notFound(uri: string, request: McpRequest): RpcError {
   const code = resourceNotFoundCode(request.headers.get("Mcp-Protocol-Version"));
   return new RpcError(code, `Resource not found: ${shortPath(uri)}`, { uri });
 }
@@ -120,7 +120,7 @@ function uriParam(params: Record<string, unknown>): string {
 export async function resourcesRead(
   params: Record<string, unknown>,
   host: McpHost,
-  request: Request,
+  request: McpRequest,
 ): Promise<unknown> {
   const uri = uriParam(params);
   const view = uiResourceRead(host.photon, uri);
@@ -145,7 +145,7 @@ export async function resourcesRead(
 export async function resourcesSubscribe(
   params: Record<string, unknown>,
   host: McpHost,
-  request: Request,
+  request: McpRequest,
 ): Promise<unknown> {
   const uri = uriParam(params);
   const known = host.photon.resources.some((r) => r.uri === uri) || findTemplate(host, uri) !== null;

@@ -5,7 +5,7 @@
 
 import { completionComplete } from "./completion";
 import { setLogLevel } from "./logging";
-import type { McpHost } from "./mcp";
+import type { McpHost, McpRequest } from "./mcp";
 import { promptsGet, promptsList } from "./prompts";
 import {
   resourcesList,
@@ -18,7 +18,7 @@ import type { PhotonManifest } from "./types";
 import { hasUi } from "./ui";
 
 /** One surface method: validated params in, a JSON-RPC result out (or a thrown RpcError). */
-export type SurfaceHandler = (params: Record<string, unknown>, host: McpHost, request: Request) => Promise<unknown>;
+export type SurfaceHandler = (params: Record<string, unknown>, host: McpHost, request: McpRequest) => Promise<unknown>;
 
 type Capability = "prompts" | "resources" | "completions" | "logging";
 
