@@ -175,6 +175,11 @@ pub const FILES: &[LayoutFile] = &[
         )
     },
     runtime(
+        "src/cf-runtime/answer.ts",
+        "cf-runtime/answer.ts",
+        Gate::Always,
+    ),
+    runtime(
         "src/cf-runtime/assets.ts",
         "cf-runtime/assets.ts",
         Gate::Always,

@@ -14,6 +14,7 @@
 // runtime (photons write `this.instanceName || 'default'`).
 
 import { DurableObject } from "cloudflare:workers";
+import type { McpAnswer } from "./answer";
 import { companionAssets } from "./assets";
 import type { CfCapabilities } from "./capabilities";
 import { emitHelpers, withCfCapabilities } from "./capabilities";
@@ -22,7 +23,7 @@ import type { InstanceReport } from "./instances";
 import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./instances";
 import { LockTable, shareLocks } from "./locks";
 import { DEFAULT_LOG_LEVEL } from "./logging";
-import type { Caller, McpAnswer, McpCall, McpHost } from "./mcp";
+import type { Caller, McpCall, McpHost } from "./mcp";
 import {
   ANONYMOUS,
   askDefault,
@@ -32,7 +33,6 @@ import {
   emitToCall,
   handleMcp,
   sample,
-  toAnswer,
   validateArguments,
 } from "./mcp";
 import { createMemory } from "./memory";
@@ -457,7 +457,7 @@ export function definePhotonDO(
       await this.#learnInstance(call.instance);
       await this.#loadMcpState();
       const request = { method: call.method, headers: call.headers, caller: call.caller ?? ANONYMOUS };
-      return toAnswer(await handleMcp(request, call.body, this.#mcpHost));
+      return handleMcp(request, call.body, this.#mcpHost);
     }
 
     /** The outer Worker's forwarded `/events` subscriptions and HTTP routes. */

@@ -10,6 +10,8 @@
 // being passed it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { McpAnswer } from "./answer";
+import { jsonAnswer } from "./answer";
 import { shortPath } from "./safe-json";
 import type { PhotonManifest } from "./types";
 
@@ -73,19 +75,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function errorResponse(idJson: string, code: number, message: string, data?: unknown): Response {
+function errorAnswer(idJson: string, code: number, message: string, data?: unknown): McpAnswer {
   const error: Record<string, unknown> = { code, message };
   if (data !== undefined) error.data = data;
-  return new Response(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, {
-    status: 400,
-    headers: { "Content-Type": "application/json" },
-  });
+  return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, 400);
 }
 
 /** UnsupportedProtocolVersion (-32022, HTTP 400): the versions served, and the one asked for. */
-export function unsupportedVersion(idJson: string, version: string): Response {
+export function unsupportedVersion(idJson: string, version: string): McpAnswer {
   const requested = shortPath(version);
-  return errorResponse(
+  return errorAnswer(
     idJson,
     UNSUPPORTED_PROTOCOL_VERSION,
     `Unsupported protocol version '${requested}'; supported: ${ALL_PROTOCOL_VERSIONS.join(", ")}`,
@@ -120,7 +119,7 @@ export function openEra(
   params: Record<string, unknown>,
   photon: PhotonManifest,
   env: Record<string, unknown>,
-): EraRequest | Response {
+): EraRequest | McpAnswer {
   const meta = isObject(params._meta) ? params._meta : {};
   const claimed = meta[PROTOCOL_VERSION_META];
   const header = request.headers.get("Mcp-Protocol-Version");
@@ -139,7 +138,7 @@ export function openEra(
   };
   if (claimed === undefined) {
     if (header !== null && (MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(header)) {
-      return errorResponse(
+      return errorAnswer(
         idJson,
         HEADER_MISMATCH,
         `Header mismatch: Mcp-Protocol-Version is '${shortPath(header)}' but params._meta carries no '${PROTOCOL_VERSION_META}'`,
@@ -151,7 +150,7 @@ export function openEra(
     return unsupportedVersion(idJson, typeof claimed === "string" ? claimed : String(claimed));
   }
   if (header !== null && header !== claimed) {
-    return errorResponse(
+    return errorAnswer(
       idJson,
       HEADER_MISMATCH,
       `Header mismatch: Mcp-Protocol-Version header value '${shortPath(header)}' does not match body value '${claimed}'`,
@@ -159,7 +158,7 @@ export function openEra(
   }
   const methodHeader = request.headers.get("Mcp-Method");
   if (methodHeader !== method) {
-    return errorResponse(
+    return errorAnswer(
       idJson,
       HEADER_MISMATCH,
       methodHeader === null
@@ -173,7 +172,7 @@ export function openEra(
     const raw = request.headers.get("Mcp-Name");
     const value = raw === null ? null : decodeHeaderValue(raw);
     if (typeof body === "string" && value !== body) {
-      return errorResponse(
+      return errorAnswer(
         idJson,
         HEADER_MISMATCH,
         value === null

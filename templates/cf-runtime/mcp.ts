@@ -20,6 +20,8 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
+import type { McpAnswer } from "./answer";
+import { isAnswer, jsonAnswer, plainAnswer, sseAnswer } from "./answer";
 import {
   ALL_PROTOCOL_VERSIONS,
   answerId,
@@ -237,21 +239,8 @@ export interface McpCall {
   caller: Caller | null;
 }
 
-/** The Durable Object's answer: a plain JSON body as text, an SSE stream, or none (202, 405). */
-export interface McpAnswer {
-  status: number;
-  headers: Headers;
-  body: string | ReadableStream<Uint8Array> | null;
-}
-
-/** A Response of handleMcp as the McpAnswer that crosses back to the outer Worker. */
-export async function toAnswer(response: Response): Promise<McpAnswer> {
-  const stream = response.body !== null && (response.headers.get("Content-Type") ?? "").startsWith("text/event-stream");
-  const body = stream ? response.body : response.body === null ? null : await response.text();
-  return { status: response.status, headers: response.headers, body };
-}
-
-const JSON_HEADERS = { "Content-Type": "application/json" };
+/** The Allow header of a 405 on /mcp. */
+const ALLOW_POST: Readonly<Record<string, string>> = Object.freeze({ Allow: "POST, OPTIONS" });
 
 /** The JSON text of "no id", for errors about a message whose id cannot be read. */
 const NO_ID = "null";
@@ -266,9 +255,9 @@ function reply(
   return `{"jsonrpc":"2.0","id":${answerId(idJson)},${JSON.stringify(shaped).slice(1)}`;
 }
 
-function rpcError(idJson: string, code: number, message: string, status = 200, data?: unknown): Response {
+function rpcError(idJson: string, code: number, message: string, status = 200, data?: unknown): McpAnswer {
   const error = data === undefined ? { code, message } : { code, message, data };
-  return new Response(reply(idJson, { error }), { status, headers: JSON_HEADERS });
+  return jsonAnswer(reply(idJson, { error }), status);
 }
 
 function validId(id: unknown): id is string | number {
@@ -305,22 +294,14 @@ export function instanceFromServerRequestId(id: unknown): string | null {
 }
 
 /** Handles one request to /mcp inside the photon's Durable Object. */
-export async function handleMcp(request: McpRequest, body: string, host: McpHost): Promise<Response> {
+export async function handleMcp(request: McpRequest, body: string, host: McpHost): Promise<McpAnswer> {
   if (request.method === "GET") {
-    return new Response("This MCP server offers no standalone SSE stream; POST JSON-RPC to /mcp.", {
-      status: 405,
-      headers: { Allow: "POST, OPTIONS" },
-    });
+    return plainAnswer(405, "This MCP server offers no standalone SSE stream; POST JSON-RPC to /mcp.", ALLOW_POST);
   }
   if (request.method === "DELETE") {
-    return new Response("No sessions are issued, so there is none to terminate.", {
-      status: 405,
-      headers: { Allow: "POST, OPTIONS" },
-    });
+    return plainAnswer(405, "No sessions are issued, so there is none to terminate.", ALLOW_POST);
   }
-  if (request.method !== "POST") {
-    return new Response("Method Not Allowed", { status: 405, headers: { Allow: "POST, OPTIONS" } });
-  }
+  if (request.method !== "POST") return plainAnswer(405, "Method Not Allowed", ALLOW_POST);
   const version = request.headers.get("Mcp-Protocol-Version");
   if (version !== null && !ALL_PROTOCOL_VERSIONS.includes(version)) {
     // -32022 with the request's own id (MCP 2026-07-28), the supported versions in its data.
@@ -354,13 +335,13 @@ export async function handleMcp(request: McpRequest, body: string, host: McpHost
   // A response to one of our server-initiated requests.
   if (msg.method === undefined && ("result" in msg || "error" in msg)) {
     if (validId(msg.id)) resolvePending(host, String(msg.id), msg);
-    return new Response(null, { status: 202 });
+    return plainAnswer(202);
   }
   if (typeof msg.method !== "string") {
     return rpcError(idText(body, msg.id) ?? NO_ID, INVALID_REQUEST, "Invalid Request: 'method' must be a string", 400);
   }
   // A notification: nothing to answer.
-  if (!("id" in msg)) return new Response(null, { status: 202 });
+  if (!("id" in msg)) return plainAnswer(202);
   const id = idText(body, msg.id);
   if (id === null) {
     return rpcError(NO_ID, INVALID_REQUEST, "Invalid Request: 'id' must be a string or a number", 400);
@@ -368,7 +349,7 @@ export async function handleMcp(request: McpRequest, body: string, host: McpHost
   const params = msg.params === undefined ? {} : msg.params;
   if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
   const era = openEra(request, msg.method, id, params, host.photon, host.env);
-  if (era instanceof Response) return era;
+  if (isAnswer(era)) return era;
   const named = msg as JsonRpcMessage & { method: string };
   return eraContext.run(era, () => dispatchEra(request, named, id, params, host));
 }
@@ -380,7 +361,7 @@ async function dispatchEra(
   id: string,
   params: Record<string, unknown>,
   host: McpHost,
-): Promise<Response> {
+): Promise<McpAnswer> {
   if (msg.method === "server/discover") {
     const init = initializeResult(host.photon, {});
     const result = discoverResult(init.capabilities as Record<string, unknown>, host.photon.description);
@@ -428,7 +409,7 @@ async function dispatchMcp(
   id: string,
   params: Record<string, unknown>,
   host: McpHost,
-): Promise<Response> {
+): Promise<McpAnswer> {
   try {
     switch (msg.method) {
       case "initialize":
@@ -452,8 +433,8 @@ async function dispatchMcp(
   }
 }
 
-function jsonText(text: string, status = 200): Response {
-  return new Response(text, { status, headers: JSON_HEADERS });
+function jsonText(text: string, status = 200): McpAnswer {
+  return jsonAnswer(text, status);
 }
 
 function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
@@ -549,7 +530,7 @@ async function toolsCall(
   id: string,
   params: Record<string, unknown>,
   host: McpHost,
-): Promise<Response> {
+): Promise<McpAnswer> {
   const name = params.name;
   if (typeof name !== "string") throw new RpcError(INVALID_PARAMS, "Invalid params: 'name' must be a string");
   // Only listed tools: the manifest's tools array, never internal methods or anything else.
@@ -581,19 +562,14 @@ async function toolsCall(
   stream.onClose = () => {
     for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
   };
-  let answer!: (response: Response) => void;
-  const response = new Promise<Response>((resolve) => (answer = resolve));
+  let answer!: (response: McpAnswer) => void;
+  const response = new Promise<McpAnswer>((resolve) => (answer = resolve));
   // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
   // keeping alive until the call ends (a silent call's answer is the end of the call).
   let answered: Promise<void> | null = null;
   stream.onOpen = (readable) => {
     if (answered !== null) host.waitUntil(answered);
-    answer(
-      new Response(readable, {
-        status: 200,
-        headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
-      }),
-    );
+    answer(sseAnswer(readable));
   };
   // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
   const silent = watchSilent(host, stream);

@@ -12,6 +12,8 @@
 // forged, moved to another instance or tool, or kept forever. The key is PHOTON_MRTR_SECRET when
 // set, else one generated for the instance and kept in its storage.
 
+import type { McpAnswer } from "./answer";
+import { jsonAnswer, plainAnswer, sseAnswer } from "./answer";
 import type { EraRequest } from "./era";
 import { eraContext, MISSING_REQUIRED_CLIENT_CAPABILITY } from "./era";
 
@@ -32,7 +34,7 @@ export interface SuspendedCall {
   tool: string;
   argsDigest: string;
   /** The call's answer (JSON-RPC response), once it has one. */
-  done: Promise<Response>;
+  done: Promise<McpAnswer>;
   /** The era of the request that started it: its answer id moves to each retry. */
   era: EraRequest;
   waiting: Map<string, Waiting>;
@@ -167,20 +169,17 @@ export function roundStream(): RoundStream | null {
 }
 
 /** The round's answer as the request wants it: as is, or as the last message of its SSE stream. */
-function deliver(host: MrtrHost, call: SuspendedCall, round: Promise<Response>, stream: RoundStream | null) {
+function deliver(host: MrtrHost, call: SuspendedCall, round: Promise<McpAnswer>, stream: RoundStream | null) {
   if (stream === null) return round;
   const sent = round
-    .then(async (response) => stream.sendText(await response.text()))
+    .then((answer) => stream.sendText(typeof answer.body === "string" ? answer.body : ""))
     .catch(() => {})
     .finally(() => {
       if (call.stream === stream) call.stream = null;
       stream.close();
     });
   host.waitUntil(sent);
-  return new Response(stream.readable, {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
-  });
+  return sseAnswer(stream.readable);
 }
 
 /** True inside a 2026 tools/call: asks become input_required rather than server-initiated requests. */
@@ -230,9 +229,9 @@ async function runRound(
   host: MrtrHost,
   call: SuspendedCall,
   idJson: string,
-  inputRequired: (result: Record<string, unknown>) => Response,
+  inputRequired: (result: Record<string, unknown>) => McpAnswer,
   fallbackTimeoutMs: number,
-): Promise<Response> {
+): Promise<McpAnswer> {
   if (call.timer !== null) clearTimeout(call.timer);
   call.timer = null;
   call.era.idJson = idJson;
@@ -261,9 +260,7 @@ async function runRound(
       message: `Server requires the ${outcome.capability} capability for this request`,
       data: { requiredCapabilities: { [outcome.capability]: {} } },
     };
-    return new Response(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, {
-      headers: { "Content-Type": "application/json" },
-    });
+    return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`);
   }
   host.suspended.set(call.id, call);
   const ms = timeoutMs(host.env, fallbackTimeoutMs);
@@ -303,11 +300,11 @@ export async function roundTripCall(
   host: MrtrHost,
   idJson: string,
   params: Record<string, unknown>,
-  dispatch: () => Promise<Response>,
-  inputRequired: (result: Record<string, unknown>) => Response,
+  dispatch: () => Promise<McpAnswer>,
+  inputRequired: (result: Record<string, unknown>) => McpAnswer,
   fallbackTimeoutMs: number,
   openStream: (() => RoundStream) | null = null,
-): Promise<Response> {
+): Promise<McpAnswer> {
   const era = eraContext.getStore();
   if (era === undefined) return dispatch();
   const tool = typeof params.name === "string" ? params.name : "";
@@ -349,7 +346,7 @@ export async function roundTripCall(
     id: crypto.randomUUID(),
     tool,
     argsDigest,
-    done: Promise.resolve(new Response(null)),
+    done: Promise.resolve(plainAnswer(200)),
     era,
     waiting: new Map(),
     answers: [],

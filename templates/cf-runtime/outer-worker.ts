@@ -13,9 +13,10 @@
 //   in RuntimeOptions only when built with --auth, so a Worker without auth does not bundle it;
 //   an auth mode without `authorize` refuses to start (fail closed).
 
+import type { McpAnswer } from "./answer";
 import { authorizeHeaders, internalErrorResponse } from "./guard";
 import { adminRoute } from "./instances";
-import type { Caller, McpAnswer, McpCall } from "./mcp";
+import type { Caller, McpCall } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
 import { allowedOrigin, corsHeaders, forbiddenOrigin } from "./origin";
 import { routeGate } from "./routes";

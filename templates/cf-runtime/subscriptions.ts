@@ -8,6 +8,8 @@
 // Listeners live in the object that answered the listen (the host photon's object of the
 // instance), so a change reaches the listeners of its own instance only.
 
+import type { McpAnswer } from "./answer";
+import { sseAnswer } from "./answer";
 import { SUBSCRIPTION_ID_META } from "./era";
 import type { SseStream } from "./mcp";
 
@@ -47,7 +49,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Opens a listener on `stream` for the listen request `idJson`, sends its acknowledgement, and
  * returns the SSE response. A bad filter is an Error (the caller answers -32602).
  */
-export function listen(owner: object, idJson: string, params: Record<string, unknown>, stream: SseStream): Response {
+export function listen(owner: object, idJson: string, params: Record<string, unknown>, stream: SseStream): McpAnswer {
   const wanted = params.notifications;
   if (!isObject(wanted)) {
     stream.close();
@@ -83,10 +85,7 @@ export function listen(owner: object, idJson: string, params: Record<string, unk
     method: "notifications/subscriptions/acknowledged",
     params: { _meta: { [SUBSCRIPTION_ID_META]: id }, notifications: accepted },
   });
-  return new Response(stream.readable, {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" },
-  });
+  return sseAnswer(stream.readable);
 }
 
 /** Sends a change notification to every listener of `owner` that opted in to it. Returns how many got it. */
