@@ -454,8 +454,9 @@ export function definePhotonDO(
 
     /** DO RPC from the outer Worker: one request to /mcp of this instance. */
     async photonMcp(call: McpCall): Promise<McpAnswer> {
-      await this.#learnInstance(call.instance);
-      await this.#loadMcpState();
+      // Both are known after the first call: no await (and no turn of the event loop) then.
+      if (this.#instanceName === null) await this.#learnInstance(call.instance);
+      if (!this.#mcpStateLoaded) await this.#loadMcpState();
       const request = { method: call.method, headers: call.headers, caller: call.caller ?? ANONYMOUS };
       return handleMcp(request, call.body, this.#mcpHost);
     }
