@@ -9,7 +9,7 @@
 //! touched, except stale files inside the directories photon-cf owns (`src/photons`,
 //! `src/cf-runtime`, `src/photon-core`), which are removed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -74,9 +74,11 @@ fn stage_and_swap(
 ) -> Result<()> {
     let new_root = staging.join("new");
     let old_root = staging.join("old");
+    // Each directory is created once: a project has about forty files in a handful of folders.
+    let mut made = HashSet::new();
     for path in changed {
         let target = new_root.join(path);
-        create_parent(&target)?;
+        create_parent(&target, &mut made)?;
         fs::write(&target, &files[path])
             .with_context(|| format!("failed to write `{}`", target.display()))?;
     }
@@ -89,7 +91,7 @@ fn stage_and_swap(
             let current = dir.join(path);
             if current.exists() {
                 let aside = old_root.join(path);
-                create_parent(&aside)?;
+                create_parent(&aside, &mut made)?;
                 fs::rename(&current, &aside)
                     .with_context(|| format!("failed to move `{}` aside", current.display()))?;
                 moved_aside.push(path);
@@ -97,7 +99,7 @@ fn stage_and_swap(
         }
         for path in changed {
             let target = dir.join(path);
-            create_parent(&target)?;
+            create_parent(&target, &mut made)?;
             fs::rename(new_root.join(path), &target)
                 .with_context(|| format!("failed to write `{}`", target.display()))?;
             moved_in.push(path);
@@ -115,10 +117,14 @@ fn stage_and_swap(
     result
 }
 
-fn create_parent(path: &Path) -> Result<()> {
+fn create_parent(path: &Path, made: &mut HashSet<PathBuf>) -> Result<()> {
     if let Some(parent) = path.parent() {
+        if made.contains(parent) {
+            return Ok(());
+        }
         fs::create_dir_all(parent)
             .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        made.insert(parent.to_path_buf());
     }
     Ok(())
 }
