@@ -93,6 +93,15 @@ function peek(body: string): Peeked {
   return { instance, method, tool };
 }
 
+/**
+ * Whether a body can name its instance: only through `photonInstance` in `params._meta`, or as the
+ * answer to one of our server requests (ids `cf:<instance>:...`). JSON without a backslash spells
+ * every key and string literally, so a body with neither word cannot name one and needs no parse.
+ */
+function mayNameInstance(body: string): boolean {
+  return body.includes("photonInstance") || body.includes('"cf:') || body.includes("\\");
+}
+
 function withCors(response: Response, origin: string | null): Response {
   if (response.status === 101 || origin === null) return response;
   const out = new Response(response.body, response);
@@ -142,10 +151,11 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       const read = await readBody(request);
       if (read instanceof Response) return read;
       body = read;
-      // The body is parsed here only when the instance or the auth check needs it.
+      // The body is parsed here only when the auth check needs it or it may name the instance;
+      // the Durable Object parses it anyway.
       if (
         manifest.auth.mode !== "none" ||
-        (!url.searchParams.has("instance") && !request.headers.has(INSTANCE_HEADER))
+        (!url.searchParams.has("instance") && !request.headers.has(INSTANCE_HEADER) && mayNameInstance(body))
       ) {
         peeked = peek(body);
       }

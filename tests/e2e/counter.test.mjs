@@ -39,6 +39,15 @@ test("instances are chosen by ?instance=, X-Photon-Instance, params._meta.photon
   // Priority: the query wins over the header, which wins over _meta.
   assert.equal(await get({ query: "?instance=alpha", headers: { "X-Photon-Instance": "beta" }, params: { _meta: { photonInstance: "gamma" } } }), 2);
   assert.equal(await get({ headers: { "X-Photon-Instance": "beta" }, params: { _meta: { photonInstance: "gamma" } } }), 3);
+  // The outer Worker skips parsing a body that cannot name an instance; one that spells the key
+  // with a JSON escape still names it.
+  const escaped = '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"get","arguments":{},"_meta":{"photon\\u0049nstance":"alpha"}}}';
+  const answer = await fetch(new URL("/mcp", w.url), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: escaped,
+  });
+  assert.equal((await answer.json()).result.structuredContent.count, 2);
 });
 
 test("channel emits reach /events subscribers of the same instance (and *), never other instances", async () => {
