@@ -1,4 +1,4 @@
-//! The cron arithmetic behind `this.schedule`: checking a 5-field expression and finding its next firing in UTC, with croner (no dependencies).
+// The cron arithmetic behind `this.schedule`: checking a 5-field expression and finding its next firing in UTC, with croner (no dependencies).
 // croner in 5-part mode with OR-ed day-of-month / day-of-week reads the same grammar as the
 // classic cron the local runtime writes (numbers, `*`, ranges, steps, lists, JAN-DEC, SUN-SAT,
 // 0 or 7 for Sunday) and gives the same firings; `sloppyRanges` also takes `a/n` (from a to the

@@ -53,6 +53,9 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
         jwt: worker.contains("\"./cf-runtime/jwt\""),
         dependencies: false,
         platform: worker.contains("\"./cf-runtime/platform\""),
+        surface: worker.contains("\"./cf-runtime/surface-table\""),
+        state: worker.contains("\"./cf-runtime/state\""),
+        routes: worker.contains("\"./cf-runtime/routes\""),
     };
     let mut expected: Vec<String> = layout::files(&features)
         .map(|f| f.path.to_string())
