@@ -25,6 +25,11 @@ export interface SchemaResult {
 // biome-ignore lint/suspicious/noExplicitAny: a JSON Schema node is untyped JSON, read by keyword.
 type Schema = any;
 
+/** Appends one by one, not by spreading into push: an argument list has a length limit, a loop has none. */
+function append(to: SchemaError[], from: SchemaError[]): void {
+  for (const e of from) to.push(e);
+}
+
 function typeOf(instance: unknown): string {
   if (instance === null) return "null";
   if (Array.isArray(instance)) return "array";
@@ -111,12 +116,12 @@ export function validate(instance: unknown, schema: Schema, at = "#"): SchemaRes
     let matches = 0;
     for (const branch of branches) {
       const result = validate(instance, branch, at);
-      inner.push(...result.errors);
+      append(inner, result.errors);
       if (result.valid) matches++;
     }
     if (!ok(matches, branches.length)) {
       fail(keyword, message(matches));
-      errors.push(...inner);
+      append(errors, inner);
     }
   };
   combine(
@@ -191,7 +196,7 @@ function checkObject(
       const result = validate(instance[key], sub, `${at}/${pointer(key)}`);
       if (!result.valid) {
         fail("properties", `Property "${key}" does not match schema.`);
-        errors.push(...result.errors);
+        append(errors, result.errors);
         return;
       }
     }
@@ -202,7 +207,7 @@ function checkObject(
       const result = validate(instance[key], schema.additionalProperties, `${at}/${pointer(key)}`);
       if (!result.valid) {
         fail("additionalProperties", `Property "${key}" does not match additional properties schema.`);
-        errors.push(...result.errors);
+        append(errors, result.errors);
         return;
       }
     }
@@ -233,7 +238,7 @@ function checkArray(
       const result = validate(instance[i], tuple ? items[i] : items, `${at}/${i}`);
       if (!result.valid) {
         fail("items", "Items did not match schema.");
-        errors.push(...result.errors);
+        append(errors, result.errors);
         stopped = true;
         break;
       }
@@ -243,7 +248,7 @@ function checkArray(
         const result = validate(instance[i], schema.additionalItems, `${at}/${i}`);
         if (!result.valid) {
           fail("additionalItems", "Items did not match additional items schema.");
-          errors.push(...result.errors);
+          append(errors, result.errors);
           break;
         }
       }

@@ -589,6 +589,16 @@ fn user_edits_to_wrangler_toml_and_foreign_files_survive_a_rebuild() {
         "compatibility_date = \"2026-04-01\"",
         "compatibility_date = \"2026-03-01\" # pinned by me",
     );
+    // A new project minifies and uploads its source map; a user who wants readable JavaScript
+    // (or no map) keeps that choice over every rebuild.
+    assert!(
+        toml.contains("\nminify = true\nupload_source_maps = true\n"),
+        "{toml}"
+    );
+    toml = toml.replace(
+        "minify = true\nupload_source_maps = true\n",
+        "minify = false\n",
+    );
     toml.push_str("\n# my settings\n[vars]\nGREETING = \"hello\"\n\n[[routes]]\npattern = \"example.com/*\"\nzone_name = \"example.com\"\n");
     fs::write(&toml_path, &toml).unwrap();
     fs::create_dir_all(tmp.path().join("dist/node_modules/x")).unwrap();
