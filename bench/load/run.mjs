@@ -429,8 +429,9 @@ the Worker's own workerd process used in a slice divided by the calls it answere
 median over rounds: the cost of each Worker apart from the load generator's share of the machine.
 "lost updates" compares the counters' final values with the number of successful calls.
 Cold start: ${env.coldRuns} runs per Worker, alternating; "new workerd process" is the time from
-\`new Miniflare\` (a fresh isolate compiling the bundle) to the first \`tools/call\` answer; "new
-Durable Object" is the first call to an instance that did not exist, in a warm process.
+\`new Miniflare\` (a fresh isolate compiling the bundle, handed over as a module with its contents,
+as wrangler dev does) to the first \`tools/call\` answer; "new Durable Object" is the first call to
+an instance that did not exist, in a warm process.
 
 ${text}
 ${bundles.old ? '' : `\n${OLD_MISSING}\n`}
