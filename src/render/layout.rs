@@ -58,6 +58,12 @@ pub enum Gate {
     Dependencies,
     /// A photon uses `this.cf` or declares `cfBindings`.
     Platform,
+    /// A photon serves prompts, resources, resource templates or `@ui` views.
+    Surface,
+    /// A photon keeps state (`@stateful` parameters, `@sharedState`) or has `settings`.
+    State,
+    /// A photon has HTTP routes or `@expose` endpoints.
+    Routes,
 }
 
 /// The features a build uses, which decide the gates.
@@ -68,6 +74,9 @@ pub struct Features {
     pub jwt: bool,
     pub dependencies: bool,
     pub platform: bool,
+    pub surface: bool,
+    pub state: bool,
+    pub routes: bool,
 }
 
 impl Gate {
@@ -79,6 +88,9 @@ impl Gate {
             Gate::Jwt => features.jwt,
             Gate::Dependencies => features.dependencies,
             Gate::Platform => features.platform,
+            Gate::Surface => features.surface,
+            Gate::State => features.state,
+            Gate::Routes => features.routes,
         }
     }
 }
@@ -122,7 +134,6 @@ const fn dev_dependency(name: &'static str, version: &'static str) -> Package {
 const WRANGLER: Package = dev_dependency("wrangler", "4.86.0");
 const TYPESCRIPT: Package = dev_dependency("typescript", "5.9.3");
 const WORKERS_TYPES: Package = dev_dependency("@cloudflare/workers-types", "4.20260426.1");
-const JSON_SCHEMA: Package = dependency("@cfworker/json-schema", "4.1.6");
 const CRONER: Package = dependency("croner", "11.0.0");
 const JOSE: Package = dependency("jose", "6.2.17");
 
@@ -165,15 +176,12 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
         Header::Hash,
     ),
-    LayoutFile {
-        packages: &[JSON_SCHEMA],
-        ..file(
-            "package.json",
-            Source::Render("package.json.j2"),
-            Gate::Always,
-            Header::None,
-        )
-    },
+    file(
+        "package.json",
+        Source::Render("package.json.j2"),
+        Gate::Always,
+        Header::None,
+    ),
     runtime(
         "src/cf-runtime/answer.ts",
         "cf-runtime/answer.ts",
@@ -193,7 +201,7 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/completion.ts",
         "cf-runtime/completion.ts",
-        Gate::Always,
+        Gate::Surface,
     ),
     LayoutFile {
         packages: &[CRONER],
@@ -248,10 +256,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/logging.ts",
         Gate::Always,
     ),
-    LayoutFile {
-        packages: &[JSON_SCHEMA],
-        ..runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always)
-    },
+    runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always),
     runtime(
         "src/cf-runtime/memory.ts",
         "cf-runtime/memory.ts",
@@ -282,12 +287,12 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/prompts.ts",
         "cf-runtime/prompts.ts",
-        Gate::Always,
+        Gate::Surface,
     ),
     runtime(
         "src/cf-runtime/resources.ts",
         "cf-runtime/resources.ts",
-        Gate::Always,
+        Gate::Surface,
     ),
     runtime(
         "src/cf-runtime/results.ts",
@@ -297,7 +302,7 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/routes.ts",
         "cf-runtime/routes.ts",
-        Gate::Always,
+        Gate::Routes,
     ),
     runtime(
         "src/cf-runtime/routing.ts",
@@ -322,12 +327,17 @@ pub const FILES: &[LayoutFile] = &[
     runtime(
         "src/cf-runtime/state.ts",
         "cf-runtime/state.ts",
-        Gate::Always,
+        Gate::State,
     ),
     runtime(
         "src/cf-runtime/subscriptions.ts",
         "cf-runtime/subscriptions.ts",
         Gate::Always,
+    ),
+    runtime(
+        "src/cf-runtime/surface-table.ts",
+        "cf-runtime/surface-table.ts",
+        Gate::Surface,
     ),
     runtime(
         "src/cf-runtime/surface.ts",
@@ -339,7 +349,12 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/types.ts",
         Gate::Always,
     ),
-    runtime("src/cf-runtime/ui.ts", "cf-runtime/ui.ts", Gate::Always),
+    runtime("src/cf-runtime/ui.ts", "cf-runtime/ui.ts", Gate::Surface),
+    runtime(
+        "src/cf-runtime/validate.ts",
+        "cf-runtime/validate.ts",
+        Gate::Always,
+    ),
     file(
         "src/dependencies.d.ts",
         Source::Code(Generated::DependencyTypes),
@@ -531,6 +546,9 @@ mod tests {
             jwt: true,
             dependencies: true,
             platform: true,
+            surface: true,
+            state: true,
+            routes: true,
         }
     }
 
@@ -554,6 +572,13 @@ mod tests {
             "src/cf-runtime/jwt.ts",
             "src/dependencies.d.ts",
             "src/cf-runtime/platform.ts",
+            "src/cf-runtime/prompts.ts",
+            "src/cf-runtime/resources.ts",
+            "src/cf-runtime/completion.ts",
+            "src/cf-runtime/ui.ts",
+            "src/cf-runtime/surface-table.ts",
+            "src/cf-runtime/state.ts",
+            "src/cf-runtime/routes.ts",
         ] {
             assert!(
                 !paths.contains(&absent),
@@ -563,15 +588,15 @@ mod tests {
         let names = |features: &Features, dev| -> Vec<&str> {
             packages(features, dev).iter().map(|p| p.name).collect()
         };
-        assert_eq!(names(&none, false), ["@cfworker/json-schema"]);
+        assert!(
+            names(&none, false).is_empty(),
+            "the runtime needs no npm package of its own"
+        );
         assert_eq!(
             names(&none, true),
             ["@cloudflare/workers-types", "typescript", "wrangler"]
         );
-        assert_eq!(
-            names(&all(), false),
-            ["@cfworker/json-schema", "croner", "jose"]
-        );
+        assert_eq!(names(&all(), false), ["croner", "jose"]);
         let bearer = Features {
             auth: true,
             ..Features::default()

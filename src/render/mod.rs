@@ -154,7 +154,8 @@ pub fn render(
     }
 
     let auth = effective_auth(project, options.auth);
-    let features = features(project, auth);
+    let manifest = manifest::manifest(project, &names, auth);
+    let features = features(project, auth, &manifest);
     let templates = Templates::new();
     let context =
         minijinja::Value::from(minijinja::value::Serde(context(project, &names, &features)));
@@ -193,10 +194,7 @@ pub fn render(
                     }
                 }
             }
-            Source::Code(Generated::Manifest) => {
-                let manifest = manifest::manifest(project, &names, auth);
-                manifest::manifest_ts(&manifest).into_bytes()
-            }
+            Source::Code(Generated::Manifest) => manifest::manifest_ts(&manifest).into_bytes(),
             Source::Code(Generated::DependencyTypes) => dependency_types(project).into_bytes(),
             Source::Code(Generated::Photons) => {
                 for photon in project.photons() {
@@ -281,8 +279,26 @@ pub fn effective_auth(project: &Project, flag: AuthMode) -> AuthMode {
     }
 }
 
-/// The features this build uses: they open the gates of the layout table.
-pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
+/// The features this build uses: they open the gates of the layout table. The runtime's own
+/// parts (prompts and resources, state, routes) are decided from the manifest, the same keys the
+/// runtime reads to serve them, so a module is bundled exactly when the runtime would use it.
+pub fn features(
+    project: &Project,
+    auth: AuthMode,
+    manifest: &serde_json::Value,
+) -> layout::Features {
+    let photons: Vec<&serde_json::Value> = manifest["photons"]
+        .as_object()
+        .map(|photons| photons.values().collect())
+        .unwrap_or_default();
+    let any = |has: fn(&serde_json::Value) -> bool| photons.iter().any(|p| has(p));
+    fn non_empty(value: &serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Array(items) => !items.is_empty(),
+            serde_json::Value::Object(map) => !map.is_empty(),
+            _ => false,
+        }
+    }
     layout::Features {
         schedule: uses_schedule(project),
         auth: auth != AuthMode::None,
@@ -290,6 +306,14 @@ pub fn features(project: &Project, auth: AuthMode) -> layout::Features {
         jwt: auth == AuthMode::Jwt || auth == AuthMode::Access,
         dependencies: project.photons().any(|p| !p.doc.dependencies.is_empty()),
         platform: project.photons().any(|p| !p.platform.is_empty()),
+        // surface.ts's `serves`: prompts, resources, resource templates, `@ui` views.
+        surface: any(|p| {
+            ["prompts", "resources", "resourceTemplates", "ui"]
+                .iter()
+                .any(|key| non_empty(&p[*key]))
+        }),
+        state: any(|p| non_empty(&p["state"]) || p.get("settings").is_some()),
+        routes: any(|p| non_empty(&p["routes"])),
     }
 }
 

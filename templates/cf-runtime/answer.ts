@@ -1,4 +1,4 @@
-//! `McpAnswer`: the MCP layer's answer to one request to /mcp, a plain object the Durable Object returns to the outer Worker over DO RPC, which makes the one Response the client gets.
+// `McpAnswer`: the MCP layer's answer to one request to /mcp, a plain object the Durable Object returns to the outer Worker over DO RPC, which makes the one Response the client gets.
 // A Response built inside the Durable Object, only to be read back and sent across, costs the
 // runtime more per call than the whole JSON-RPC handling around it (bench/load's A/B), so the MCP
 // layer answers with these instead and only the outer Worker constructs a Response.

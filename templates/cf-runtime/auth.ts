@@ -1,36 +1,36 @@
-//! Request authentication chosen at build time (`photon-cf build --auth none|bearer|jwt`, carried
-//! as manifest.auth.mode): a shared bearer secret, or JWTs (ES256 / RS256) checked against a JWKS
-//! by jwt.ts (with jose; a `--auth jwt` entry imports `authorize` from there). Both fail closed:
-//! when the mode needs a secret or keys the Worker was not given, every protected request is
-//! refused (503), never let through.
-//!
-//! Which requests: the MCP authorization spec (2025-06-18 and later, "Access Token Usage")
-//! says the token MUST be sent on every HTTP request from client to server, so with auth on
-//! every `/mcp` request needs it, initialize, ping, tools/list and notifications included; only
-//! tools/call additionally checks the tool's scopes. `/events` is protected the same way; since a
-//! browser cannot set headers on a WebSocket, an upgrade may carry the token as the
-//! `access_token` query parameter (RFC 6750 §2.3), and only an upgrade may: `GET /events` with a
-//! complete handshake (`Upgrade: websocket`, a 16-byte `Sec-WebSocket-Key`,
-//! `Sec-WebSocket-Version: 13`); anywhere else the query parameter is ignored.
-//!
-//! The decision needs only the headers: the outer Worker calls `authorize` before it reads the
-//! body (a request without a valid token gets its 401 at once, however slowly its body comes),
-//! then again with the JSON-RPC method and tool for the scope check. The token of one request is
-//! verified once: the second call reuses the first one's verification.
-//!
-//! Errors follow RFC 6750 §3: 401 with `WWW-Authenticate: Bearer realm=..., error="invalid_token"`
-//! (no `error` when no token was sent), 403 `insufficient_scope` with the scopes needed.
-//!
-//! Configuration (Worker secrets / vars):
-//!   bearer  PHOTON_MCP_BEARER       the shared token
-//!   jwt     PHOTON_MCP_JWKS         inline JWKS JSON ({"keys": [...]}), or
-//!           PHOTON_MCP_JWKS_URL     an https URL of one, fetched and cached for 10 minutes (an
-//!                                   unknown kid refetches it, at most every 30 s)
-//!           PHOTON_MCP_ISSUER       expected `iss` (exact match)
-//!           PHOTON_MCP_AUDIENCE     expected `aud` (this server's resource URI; RFC 8707)
-//!   access  CF_ACCESS_TEAM_DOMAIN   the Access team (`myteam`), the expected `iss`
-//!           CF_ACCESS_AUD           the Access application's audience tag
-//!           CF_ACCESS_JWKS_URL      optional; default https://<team>.cloudflareaccess.com/cdn-cgi/access/certs
+// Request authentication chosen at build time (`photon-cf build --auth none|bearer|jwt`, carried
+// as manifest.auth.mode): a shared bearer secret, or JWTs (ES256 / RS256) checked against a JWKS
+// by jwt.ts (with jose; a `--auth jwt` entry imports `authorize` from there). Both fail closed:
+// when the mode needs a secret or keys the Worker was not given, every protected request is
+// refused (503), never let through.
+//
+// Which requests: the MCP authorization spec (2025-06-18 and later, "Access Token Usage")
+// says the token MUST be sent on every HTTP request from client to server, so with auth on
+// every `/mcp` request needs it, initialize, ping, tools/list and notifications included; only
+// tools/call additionally checks the tool's scopes. `/events` is protected the same way; since a
+// browser cannot set headers on a WebSocket, an upgrade may carry the token as the
+// `access_token` query parameter (RFC 6750 §2.3), and only an upgrade may: `GET /events` with a
+// complete handshake (`Upgrade: websocket`, a 16-byte `Sec-WebSocket-Key`,
+// `Sec-WebSocket-Version: 13`); anywhere else the query parameter is ignored.
+//
+// The decision needs only the headers: the outer Worker calls `authorize` before it reads the
+// body (a request without a valid token gets its 401 at once, however slowly its body comes),
+// then again with the JSON-RPC method and tool for the scope check. The token of one request is
+// verified once: the second call reuses the first one's verification.
+//
+// Errors follow RFC 6750 §3: 401 with `WWW-Authenticate: Bearer realm=..., error="invalid_token"`
+// (no `error` when no token was sent), 403 `insufficient_scope` with the scopes needed.
+//
+// Configuration (Worker secrets / vars):
+//   bearer  PHOTON_MCP_BEARER       the shared token
+//   jwt     PHOTON_MCP_JWKS         inline JWKS JSON ({"keys": [...]}), or
+//           PHOTON_MCP_JWKS_URL     an https URL of one, fetched and cached for 10 minutes (an
+//                                   unknown kid refetches it, at most every 30 s)
+//           PHOTON_MCP_ISSUER       expected `iss` (exact match)
+//           PHOTON_MCP_AUDIENCE     expected `aud` (this server's resource URI; RFC 8707)
+//   access  CF_ACCESS_TEAM_DOMAIN   the Access team (`myteam`), the expected `iss`
+//           CF_ACCESS_AUD           the Access application's audience tag
+//           CF_ACCESS_JWKS_URL      optional; default https://<team>.cloudflareaccess.com/cdn-cgi/access/certs
 
 import type { Caller } from "./mcp";
 import { constantTimeEqual } from "./secrets";

@@ -1,4 +1,4 @@
-//! What a photon object gets from the runtime: `this.memory`, `emit` and its helpers, `schedule`, `call`, `sample`, `confirm`, `elicit`, `instanceName`, `env`, `caller`, `notifyResourceUpdated`, installed by `withCfCapabilities`.
+// What a photon object gets from the runtime: `this.memory`, `emit` and its helpers, `schedule`, `call`, `sample`, `confirm`, `elicit`, `instanceName`, `env`, `caller`, `notifyResourceUpdated`, installed by `withCfCapabilities`.
 // The Durable Object (durable-object.ts) builds the values; this module only defines their shape
 // and how they are installed, so a photon that defines a member itself keeps it, as locally.
 

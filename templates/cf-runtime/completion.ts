@@ -1,4 +1,4 @@
-//! `completion/complete` for prompt arguments and resource-template variables: candidates from the parameter's enum / `{@choice}` values and from `{@choice-from method[.field]}`, filtered by the typed prefix.
+// `completion/complete` for prompt arguments and resource-template variables: candidates from the parameter's enum / `{@choice}` values and from `{@choice-from method[.field]}`, filtered by the typed prefix.
 // `{@choice-from m[.field]}` (the local runtime's tag for values a tool provides) names a method
 // of the photon's dispatch table, called with no arguments; an array result gives the
 // candidates (each item, or its `field`). The answer holds at most 100 values (MCP's cap) with

@@ -1,4 +1,4 @@
-//! `definePhotonDO`: the Durable Object class of one photon, holding one live photon object per instance, and the DO RPC its siblings call.
+// `definePhotonDO`: the Durable Object class of one photon, holding one live photon object per instance, and the DO RPC its siblings call.
 // Surfaces and what guards them:
 // - Sibling calls (`this.call`) travel over DO RPC (`photonCall` on the stub), which has no URL:
 //   nothing outside the Worker can reach it.
@@ -37,12 +37,10 @@ import {
 } from "./mcp";
 import { createMemory } from "./memory";
 import { inRoundTrip } from "./mrtr";
-import { notifyResourceUpdated } from "./resources";
-import { serveRoute } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
-import { InstanceState, injectSettings, isSettingsCall, runSettings } from "./state";
 import { publishEmit } from "./subscriptions";
-import type { Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
+import { notifyResourceUpdated } from "./surface";
+import type { InstanceStore, Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
 const RT_INSTANCE_KEY = "__rt__:instance";
@@ -51,13 +49,23 @@ const RT_LOG_LEVEL_KEY = "__rt__:logLevel";
 const RT_SUBSCRIPTIONS_KEY = "__rt__:subscriptions";
 /** Set once the instance registry (instances.ts) has this object's instance. */
 const RT_REGISTERED_KEY = "__rt__:registered";
+/** Without state or settings in the photon set, state.ts is not bundled and nothing is kept. */
+const STATELESS: InstanceStore = {
+  load: async () => {},
+  constructorValue: () => undefined,
+  restoreProperties: () => {},
+  persist: async () => {},
+  injectSettings: async () => {},
+  isSettingsCall: () => false,
+  runSettings: async () => ({}),
+};
 
 /**
  * Constructor arguments from the Worker env: each parameter reads the variable the manifest names
  * for it (a secret or a [vars] entry), converted to the declared number or boolean type; a missing
  * required one stops activation with a message that says how to set it.
  */
-function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>, state: InstanceState): unknown[] {
+function constructorArgs(photon: PhotonManifest, env: Record<string, unknown>, state: InstanceStore): unknown[] {
   return photon.constructorParams.map((p) => {
     if (p.env === null) return state.constructorValue(p.name);
     const raw = env[p.env];
@@ -139,7 +147,7 @@ export function definePhotonDO(
     #subscriptions = new Set<string>();
     #mcpStateLoaded = false;
     #mcpHost: McpHost = this.#makeMcpHost();
-    #state = new InstanceState(this.ctx.storage, photon);
+    #state = options.createState?.(this.ctx.storage, photon) ?? STATELESS;
 
     /** Loads the stored log level and subscriptions once per object lifetime. */
     async #loadMcpState(): Promise<void> {
@@ -165,6 +173,7 @@ export function definePhotonDO(
         waitUntil: (p) => this.ctx.waitUntil(p),
         storage: this.ctx.storage,
         suspended: new Map(),
+        surface: options.surface ?? {},
         setLogLevel: async (level) => {
           this.#logLevel = level;
           await this.ctx.storage.put(RT_LOG_LEVEL_KEY, level);
@@ -217,7 +226,7 @@ export function definePhotonDO(
       await this.#state.load();
       const object = new PhotonCtor(...constructorArgs(photon, this.env, this.#state));
       this.#state.restoreProperties(object);
-      await injectSettings(this.ctx.storage, photon, object);
+      await this.#state.injectSettings(object);
       shareLocks(object, this.#locks);
       withCfCapabilities(object, this.#capabilities());
       if (photon.scheduled.length > 0 && options.createScheduler) await this.#schedule().syncDeclared(photon.scheduled);
@@ -315,7 +324,7 @@ export function definePhotonDO(
     async #invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
       // A static method belongs to the class: it needs no instance (nor its configuration).
       const target = method.static ? PhotonCtor : await this.#ready();
-      if (!method.static && isSettingsCall(photon, tool, target)) return runSettings(photon, target, args);
+      if (!method.static && this.#state.isSettingsCall(tool, target)) return this.#state.runSettings(target, args);
       // A tool is a method of the class: looked up on the prototype, so a field of the same name
       // (`private counter = 0` next to `counter()`) does not hide it, as locally.
       const proto = method.static ? undefined : PhotonCtor.prototype[tool];
@@ -466,7 +475,9 @@ export function definePhotonDO(
       const url = new URL(request.url);
       await this.#learnInstance(request.headers.get(INSTANCE_HEADER));
       if (url.pathname === "/events") return acceptSubscriber(this.ctx, request, this.env);
-      const routed = await serveRoute(photon, request, (name, args) => this.#callRoute(request, name, args));
+      const routed = options.routes
+        ? await options.routes.serve(photon, request, (name, args) => this.#callRoute(request, name, args))
+        : null;
       return routed ?? new Response("Not Found", { status: 404 });
     }
 

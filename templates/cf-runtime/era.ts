@@ -1,4 +1,4 @@
-//! The MCP 2026-07-28 era beside the 2025 handshake era on one `/mcp`: which era a request is in, its header checks, `server/discover`, and the decoration of every 2026 result (resultType, cache hints, serverInfo).
+// The MCP 2026-07-28 era beside the 2025 handshake era on one `/mcp`: which era a request is in, its header checks, `server/discover`, and the decoration of every 2026 result (resultType, cache hints, serverInfo).
 // How the two eras are told apart (the spec's versioning section):
 // - A request whose params._meta carries `io.modelcontextprotocol/protocolVersion` is a 2026-07-28
 //   request: it is served without `initialize`, its Mcp-Method / Mcp-Name headers must match the

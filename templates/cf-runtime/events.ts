@@ -1,12 +1,12 @@
-//! `/events?channel=<name>` (or `*`): hibernatable WebSocket subscribers of one instance, and
-//! the fan-out of `this.emit({channel, ...})` to them. A socket's channels are its tags
-//! (`ctx.acceptWebSocket(ws, tags)`), so the subscription lives in the runtime, not in memory:
-//! sockets survive the object being evicted while they sit idle, and nothing per socket has to
-//! be rebuilt when it wakes. An emit without a channel belongs to the tool call that made it and
-//! never comes here (the caller's SSE stream carries it); the DO only calls `publish` for emits
-//! that name a channel (see `emitChannel`). Sockets live in the host photon's DO of the instance
-//! (the outer Worker routes `/events` there), so a sibling photon's DO forwards its channel emits
-//! to that DO, which sends them with `publishFrame`.
+// `/events?channel=<name>` (or `*`): hibernatable WebSocket subscribers of one instance, and
+// the fan-out of `this.emit({channel, ...})` to them. A socket's channels are its tags
+// (`ctx.acceptWebSocket(ws, tags)`), so the subscription lives in the runtime, not in memory:
+// sockets survive the object being evicted while they sit idle, and nothing per socket has to
+// be rebuilt when it wakes. An emit without a channel belongs to the tool call that made it and
+// never comes here (the caller's SSE stream carries it); the DO only calls `publish` for emits
+// that name a channel (see `emitChannel`). Sockets live in the host photon's DO of the instance
+// (the outer Worker routes `/events` there), so a sibling photon's DO forwards its channel emits
+// to that DO, which sends them with `publishFrame`.
 
 import { limitMessage, limitOf } from "./limits";
 

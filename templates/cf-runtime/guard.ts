@@ -1,4 +1,4 @@
-//! The outer Worker's guards that come before routing: authentication decided from the headers alone (before any body is read) and the answer to a failure of the Worker itself (a reference id, never a message or a stack).
+// The outer Worker's guards that come before routing: authentication decided from the headers alone (before any body is read) and the answer to a failure of the Worker itself (a reference id, never a message or a stack).
 
 import { INTERNAL_ERROR } from "./mcp";
 import { internalError } from "./safe-json";

@@ -1,4 +1,4 @@
-//! The runtime's public face: what the generated src/worker.ts imports (`definePhotonDO`, `createWorker`, `PhotonGlobalStore`, the option and manifest types).
+// The runtime's public face: what the generated src/worker.ts imports (`definePhotonDO`, `createWorker`, `PhotonGlobalStore`, the option and manifest types).
 // The generated entry only imports the photons and calls these functions; the manifest
 // (src/manifest.ts) carries everything known about the photons at build time. Features a build
 // may leave out live in modules this one does not import: schedule.ts (croner) and

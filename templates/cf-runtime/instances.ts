@@ -1,4 +1,4 @@
-//! Instances an operator can see and destroy: the registry of instance names (kept in the PhotonGlobalStore), what one instance holds (memory keys, schedules, alarm, subscribers), tearing one down, and the admin HTTP surface under `/__admin/`.
+// Instances an operator can see and destroy: the registry of instance names (kept in the PhotonGlobalStore), what one instance holds (memory keys, schedules, alarm, subscribers), tearing one down, and the admin HTTP surface under `/__admin/`.
 // Surfaces and what guards them:
 // - `/__admin/*` exists only when the Worker has the secret PHOTON_ADMIN_TOKEN; without it the
 //   paths are 404 like any unknown path (off by default, fail closed). With it, every request

@@ -1,8 +1,8 @@
-//! JWT verification for `--auth jwt`, done by jose (panva/jose, made for Workers' WebCrypto)
-//! rather than by hand: signature (ES256 / RS256 only), key choice from the JWKS, iss, aud, exp
-//! and nbf. This module exports the `authorize` a `--auth jwt` worker entry uses; photon-cf
-//! ships it (and puts jose in package.json) only for such a build, so bearer Workers carry no
-//! JWT code. Decisions, status codes and RFC 6750 errors stay in auth.ts.
+// JWT verification for `--auth jwt`, done by jose (panva/jose, made for Workers' WebCrypto)
+// rather than by hand: signature (ES256 / RS256 only), key choice from the JWKS, iss, aud, exp
+// and nbf. This module exports the `authorize` a `--auth jwt` worker entry uses; photon-cf
+// ships it (and puts jose in package.json) only for such a build, so bearer Workers carry no
+// JWT code. Decisions, status codes and RFC 6750 errors stay in auth.ts.
 
 import type { JWTVerifyGetKey } from "jose";
 import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from "jose";

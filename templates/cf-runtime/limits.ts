@@ -1,4 +1,4 @@
-//! Per-instance limits on what a client can make one Durable Object hold, each configurable by a Worker var (`[vars]` in wrangler.toml), with the error a client sees when one is reached.
+// Per-instance limits on what a client can make one Durable Object hold, each configurable by a Worker var (`[vars]` in wrangler.toml), with the error a client sees when one is reached.
 // A Durable Object is one instance of a photon; without limits any caller could park unbounded
 // work in it (questions waiting for a client, sockets, schedules). The defaults leave room for
 // any real photon; a var set to a positive integer replaces a default, anything else is ignored.

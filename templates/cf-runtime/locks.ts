@@ -1,4 +1,4 @@
-//! Named locks of one photon instance, the single table behind both `@locked` methods and the photon-core base class's `this.withLock`.
+// Named locks of one photon instance, the single table behind both `@locked` methods and the photon-core base class's `this.withLock`.
 // A Durable Object instance is the only writer of its state, so an in-memory queue per lock name
 // gives the mutual exclusion the local daemon's lock gives, across awaits, which is what photons
 // use it for. Both ways of taking a lock must find the same table, or a `@locked x` method and

@@ -1,4 +1,4 @@
-//! `logging/setLevel` and the level filter of `notifications/message`: the level is per instance, held by its Durable Object and kept in its storage.
+// `logging/setLevel` and the level filter of `notifications/message`: the level is per instance, held by its Durable Object and kept in its storage.
 // There are no sessions, so a level cannot belong to a client: `logging/setLevel` sets the
 // level of the instance (every client of that instance shares it), and it survives the object
 // being evicted. Until a client sets one, every message is sent (level `debug`).

@@ -1,4 +1,4 @@
-//! `this.memory` on Durable Object storage: the local runtime's API and its options-object form, plus the shared `global` store.
+// `this.memory` on Durable Object storage: the local runtime's API and its options-object form, plus the shared `global` store.
 // Local semantics: get -> null when missing, delete -> whether the key existed,
 // list(prefix?, scope?) -> {key, value}[], getAll skips nulls, values go through JSON.
 // The options-object form passes `{namespace}` / `{scope}` objects instead of a scope string;

@@ -1,4 +1,4 @@
-//! Multi round-trip requests (MCP 2026-07-28): a photon's confirm / elicit / sample / generator `ask` in a 2026 tools/call answers `input_required`, and the retry resumes the same suspended call held in this Durable Object.
+// Multi round-trip requests (MCP 2026-07-28): a photon's confirm / elicit / sample / generator `ask` in a 2026 tools/call answers `input_required`, and the retry resumes the same suspended call held in this Durable Object.
 // The two paths of a retry:
 // - Resume: the call that asked is still suspended here (same object, within the request
 //   timeout). The answers are handed to its waiting asks and it runs on from where it stopped,

@@ -1,4 +1,4 @@
-//! OAuth discovery for `--auth jwt` (RFC 9728): the protected-resource metadata that tells an OAuth-only MCP client which authorization server issues tokens for this Worker, and the `resource_metadata` pointer in every 401/403 challenge.
+// OAuth discovery for `--auth jwt` (RFC 9728): the protected-resource metadata that tells an OAuth-only MCP client which authorization server issues tokens for this Worker, and the `resource_metadata` pointer in every 401/403 challenge.
 // Only a `--auth jwt` build ships this file: a bearer Worker publishes no metadata, since a client
 // that found some would switch to OAuth and ignore the configured header.
 // Configuration (Worker vars), beside auth.ts's:

@@ -1,4 +1,4 @@
-//! Origin and Host checks of the outer Worker, before any Durable Object runs, and the CORS headers that answer an allowed origin.
+// Origin and Host checks of the outer Worker, before any Durable Object runs, and the CORS headers that answer an allowed origin.
 // - Served locally (`photon-cf dev`, `wrangler dev`: the client connects from a loopback
 //   address, CF-Connecting-IP, or env PHOTON_LOCAL is "1"/"true"), a request whose Host or
 //   Origin names anything but localhost / 127.0.0.0/8 / [::1] is 403: that is how a DNS

@@ -1,4 +1,4 @@
-//! `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
+// `createWorker`: the Worker's outer `fetch`, which routes each request to its instance's Durable Object of the host photon, with CORS, size limits and the auth hook.
 // Surfaces and what guards them:
 // - It answers only `/`, `/mcp`, `/events`, the host photon's HTTP routes (routes.ts) and, with the
 //   admin secret set, `/__admin/` (instances.ts); anything else (including `/__call`) is 404
@@ -19,7 +19,6 @@ import { adminRoute } from "./instances";
 import type { Caller, McpCall } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
 import { allowedOrigin, corsHeaders, forbiddenOrigin } from "./origin";
-import { routeGate } from "./routes";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
@@ -137,7 +136,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     }
     if (path.startsWith("/__admin/")) return adminRoute(manifest, request, env, path);
     // The host photon's HTTP routes (routes.ts) pass through the same auth and instance routing.
-    const gate = routeGate(host, request.method, path);
+    const gate = options.routes ? options.routes.gate(host, request.method, path) : "none";
     if (gate instanceof Response) return gate;
     const isRoute = gate === "serve";
     if (!isRoute && path !== "/" && path !== "/mcp" && path !== "/events")

@@ -1,4 +1,4 @@
-//! `this.cf`: the Cloudflare bindings a photon uses (`kv`, `r2`, `d1`, `queue`, `vectorize` by qualifier; `ai`, `images`, `browser`), looked up in the Worker env by the names the build declared in wrangler.toml.
+// `this.cf`: the Cloudflare bindings a photon uses (`kv`, `r2`, `d1`, `queue`, `vectorize` by qualifier; `ai`, `images`, `browser`), looked up in the Worker env by the names the build declared in wrangler.toml.
 // Shipped only when a photon uses `this.cf` (the generated entry passes `createPlatform` in
 // RuntimeOptions then). The binding of each use is in the manifest, so this file derives no names.
 

@@ -1,4 +1,4 @@
-//! MCP prompts: `prompts/list` and `prompts/get` for `@template` / `@Template` / `@prompt` methods and class-level `@prompt` files, with the local runtime's argument and result rules.
+// MCP prompts: `prompts/list` and `prompts/get` for `@template` / `@Template` / `@prompt` methods and class-level `@prompt` files, with the local runtime's argument and result rules.
 // - Arguments come from the method's parameters (names, `@param` descriptions, required when
 //   not optional). MCP sends every argument as a string, so a number or boolean parameter is
 //   converted before the method's own input schema validates the call.

@@ -1,4 +1,4 @@
-//! MCP resources: `resources/list`, `resources/templates/list`, `resources/read`, `resources/subscribe` / `unsubscribe`, and `notifications/resources/updated` through `this.notifyResourceUpdated(uri)`.
+// MCP resources: `resources/list`, `resources/templates/list`, `resources/read`, `resources/subscribe` / `unsubscribe` (the updates they subscribe to go out through `this.notifyResourceUpdated(uri)`, surface.ts).
 // - `@Static [uri]` / `@resource [uri]` methods (URI `static://<method>` when none is written)
 //   and class-level `@resource` / `@prompt` files (`photon://<photon>/resources|prompts/<id>`).
 //   A URI with `{variables}` is a resource template; reading a matching URI calls the method
@@ -14,7 +14,7 @@
 //   stream (plain JSON call, schedule) there is no channel to the client and nothing is sent.
 
 import type { McpHost, McpRequest } from "./mcp";
-import { callContext, INTERNAL_ERROR, INVALID_PARAMS, RpcError, validateArguments } from "./mcp";
+import { INTERNAL_ERROR, INVALID_PARAMS, RpcError, validateArguments } from "./mcp";
 import { coerceArguments } from "./prompts";
 import { formatJson, shortPath } from "./safe-json";
 import type { MethodInfo, ResourceTemplateEntry } from "./types";
@@ -158,13 +158,4 @@ export async function resourcesUnsubscribe(params: Record<string, unknown>, host
   const uri = uriParam(params);
   await host.updateSubscriptions((set) => set.delete(uri));
   return {};
-}
-
-/** `this.notifyResourceUpdated(uri)`: true when a notification went out on the current call's stream. */
-export function notifyResourceUpdated(subscriptions: ReadonlySet<string>, uri: unknown): boolean {
-  if (typeof uri !== "string" || !subscriptions.has(uri)) return false;
-  const stream = callContext.getStore()?.stream;
-  if (!stream || stream.closed) return false;
-  stream.send({ jsonrpc: "2.0", method: "notifications/resources/updated", params: { uri } });
-  return true;
 }

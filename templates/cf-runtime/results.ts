@@ -1,4 +1,4 @@
-//! Tool results that already are an MCP CallToolResult (`{content: [...]}` of typed blocks, optional `isError` and `structuredContent`) are sent as they are, once checked; an extension of the local runtime, which would send them as JSON text.
+// Tool results that already are an MCP CallToolResult (`{content: [...]}` of typed blocks, optional `isError` and `structuredContent`) are sent as they are, once checked; an extension of the local runtime, which would send them as JSON text.
 // A value that only looks like one (a `content` array with an unknown or malformed block) is
 // formatted as every other value, so a photon that returns its own data named `content` keeps
 // working as locally.

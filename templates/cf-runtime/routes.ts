@@ -1,4 +1,4 @@
-//! HTTP routes of the host photon: `@get|@post|@put|@patch|@delete /path/:param` methods and `@expose` endpoints (`POST /api/<kebab-name>`), matched in the outer Worker and served by the instance's Durable Object.
+// HTTP routes of the host photon: `@get|@post|@put|@patch|@delete /path/:param` methods and `@expose` endpoints (`POST /api/<kebab-name>`), matched in the outer Worker and served by the instance's Durable Object.
 // Surfaces and what guards them:
 // - Only the paths the manifest lists are served; the outer Worker runs the same auth and
 //   instance routing as for /mcp before any Durable Object is reached. A listed path with
@@ -11,7 +11,7 @@
 
 import { internalErrorResponse } from "./guard";
 import { CALLER_HEADER, INSTANCE_HEADER } from "./routing";
-import type { HttpRoute, PhotonManifest } from "./types";
+import type { HttpRoute, HttpRoutes, PhotonManifest } from "./types";
 
 interface Match {
   route: HttpRoute;
@@ -133,3 +133,6 @@ export async function serveRoute(photon: PhotonManifest, request: Request, call:
     return internalErrorResponse(request, e);
   }
 }
+
+/** What the generated entry passes as RuntimeOptions.routes when a photon has routes. */
+export const routes: HttpRoutes = { gate: routeGate, serve: serveRoute };

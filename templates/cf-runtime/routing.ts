@@ -1,4 +1,4 @@
-//! How a request names its instance: the instance-name rule, the default instance, and the headers the outer Worker sets on what it forwards to a Durable Object.
+// How a request names its instance: the instance-name rule, the default instance, and the headers the outer Worker sets on what it forwards to a Durable Object.
 
 /** Instance names: 1-128 characters, letters, digits and `._:@+~-`, starting with a letter or digit. */
 export const INSTANCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@+~-]{0,127}$/;

@@ -1,4 +1,4 @@
-//! Bounded JSON handling for hostile input: nesting depth checks that never recurse, the raw text of a JSON-RPC id, result formatting whose size stays proportional to the data, and internal errors that reach the client only as a reference id.
+// Bounded JSON handling for hostile input: nesting depth checks that never recurse, the raw text of a JSON-RPC id, result formatting whose size stays proportional to the data, and internal errors that reach the client only as a reference id.
 // Why each exists:
 // - V8 parses arbitrarily deep JSON without recursing, but JSON.stringify and structured clone
 //   recurse, so a value nested 50 000 deep is accepted and later overflows the stack wherever it

@@ -1,18 +1,18 @@
-//! `this.schedule` on a Durable Object: every task is one storage entry under `__sched__:<id>`,
-//! and the object's single alarm slot is always set to the earliest next firing across them
-//! (an alarm multiplexer: one alarm slot serves many tasks). Behaviour follows the local ScheduleProvider:
-//! duplicate names are rejected, fireOnce / maxExecutions end in 'completed', a throwing run
-//! ends in 'error' without touching the other entries, and when no active task is left the
-//! alarm is deleted, so nothing keeps waking an instance whose schedules were cleared.
-//!
-//! Declarative `@scheduled <cron>` methods are made to exist by `syncDeclared`, which the DO
-//! calls when it starts. A Durable Object only exists once something addressed it, so a
-//! declared schedule arms on the instance's first request (for `default`: the first request
-//! that reaches the default instance), never at deploy time.
-//!
-//! An instance holds at most PHOTON_MAX_SCHEDULES tasks (limits.ts). So that creating one costs
-//! a fixed number of storage reads however many exist, the count and a name -> id index are
-//! kept under `__rt__:sched:` next to the tasks (built once from the tasks when missing).
+// `this.schedule` on a Durable Object: every task is one storage entry under `__sched__:<id>`,
+// and the object's single alarm slot is always set to the earliest next firing across them
+// (an alarm multiplexer: one alarm slot serves many tasks). Behaviour follows the local ScheduleProvider:
+// duplicate names are rejected, fireOnce / maxExecutions end in 'completed', a throwing run
+// ends in 'error' without touching the other entries, and when no active task is left the
+// alarm is deleted, so nothing keeps waking an instance whose schedules were cleared.
+//
+// Declarative `@scheduled <cron>` methods are made to exist by `syncDeclared`, which the DO
+// calls when it starts. A Durable Object only exists once something addressed it, so a
+// declared schedule arms on the instance's first request (for `default`: the first request
+// that reaches the default instance), never at deploy time.
+//
+// An instance holds at most PHOTON_MAX_SCHEDULES tasks (limits.ts). So that creating one costs
+// a fixed number of storage reads however many exist, the count and a name -> id index are
+// kept under `__rt__:sched:` next to the tasks (built once from the tasks when missing).
 
 import { checkCron, nextCronFiring } from "./cron";
 import { limitMessage, limitOf } from "./limits";

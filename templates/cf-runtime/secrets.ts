@@ -1,4 +1,4 @@
-//! Comparing a presented secret with the configured one (the bearer token, the admin token) without leaking it through timing; imports nothing, so every module that checks a secret can use it.
+// Comparing a presented secret with the configured one (the bearer token, the admin token) without leaking it through timing; imports nothing, so every module that checks a secret can use it.
 
 /**
  * Compares digests rather than the strings, so the time taken depends on neither the secret's

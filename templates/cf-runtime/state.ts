@@ -1,11 +1,11 @@
-//! Per-instance state and settings kept in the Durable Object's storage: `@stateful` constructor state and `@sharedState` properties (saved after each call and generator step, restored on activation), and `protected settings` with its `settings` tool.
+// Per-instance state and settings kept in the Durable Object's storage: `@stateful` constructor state and `@sharedState` properties (saved after each call and generator step, restored on activation), and `protected settings` with its `settings` tool.
 // The local daemon writes the same values to state.json / settings.json next to each other; here
 // they are two storage keys of the instance's DO, under `__rt__:`, which memory keys never reach.
 // Values are stored as JSON, as locally, with Maps, Sets and Collections tagged so that they come
 // back as what was saved (JSON alone would turn a Map into `{}`).
 
 import { Collection } from "../photon-core/collection";
-import type { Manifest } from "./types";
+import type { InstanceStore, Manifest } from "./types";
 
 const STATE_KEY = "__rt__:state";
 const SETTINGS_KEY = "__rt__:settings";
@@ -44,8 +44,16 @@ function decode(text: string): unknown {
   });
 }
 
+/**
+ * What the generated entry passes as RuntimeOptions.createState when a photon keeps state or has
+ * settings; without, the Durable Object keeps nothing and this module is not bundled.
+ */
+export function createState(storage: DurableObjectStorage, photon: PhotonManifest): InstanceStore {
+  return new InstanceState(storage, photon);
+}
+
 /** One instance's persisted state: what was restored, and what was last written. */
-export class InstanceState {
+export class InstanceState implements InstanceStore {
   #saved: Record<string, unknown> = {};
   #lastWritten: string | null = null;
   readonly #params: string[];
@@ -53,7 +61,7 @@ export class InstanceState {
 
   constructor(
     private readonly storage: DurableObjectStorage,
-    photon: PhotonManifest,
+    private readonly photon: PhotonManifest,
   ) {
     this.#params = photon.state?.params ?? [];
     this.#keys = [...this.#params, ...(photon.state?.properties ?? [])];
@@ -101,6 +109,18 @@ export class InstanceState {
     if (text === this.#lastWritten) return;
     await this.storage.put(STATE_KEY, text);
     this.#lastWritten = text;
+  }
+
+  injectSettings(object: PhotonObject): Promise<void> {
+    return injectSettings(this.storage, this.photon, object);
+  }
+
+  isSettingsCall(name: string, object: PhotonObject): boolean {
+    return isSettingsCall(this.photon, name, object);
+  }
+
+  runSettings(object: PhotonObject, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return runSettings(this.photon, object, args);
   }
 }
 

@@ -1,4 +1,4 @@
-//! `subscriptions/listen` (MCP 2026-07-28): one long-lived POST response stream per listener, carrying the instance's list-changed and resource-updated notifications, each tagged with the subscription id.
+// `subscriptions/listen` (MCP 2026-07-28): one long-lived POST response stream per listener, carrying the instance's list-changed and resource-updated notifications, each tagged with the subscription id.
 // Which notifications: the client opts in per kind (toolsListChanged, promptsListChanged,
 // resourcesListChanged, resourceSubscriptions: [uri...]); the acknowledgement names what was
 // accepted. Sources: a photon's `this.emit({ emit: "tools/list_changed" })` (and

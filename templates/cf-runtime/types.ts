@@ -1,8 +1,8 @@
-//! The manifest photon-cf generates at build time and the runtime's shared types.
+// The manifest photon-cf generates at build time and the runtime's shared types.
 // The Rust side serialises exactly these shapes into src/manifest.ts; nothing parses TypeScript at
 // run time, so everything the runtime needs to know about a photon is here.
 
-import type { Caller } from "./mcp";
+import type { Caller, McpHost, McpRequest } from "./mcp";
 
 export interface Manifest {
   version: 1;
@@ -217,7 +217,42 @@ export interface RuntimeOptions {
   protectedResource?: (request: Request, env: Record<string, unknown>, manifest: Manifest) => Response;
   /** Present only when a photon uses `this.cf` (platform.ts). */
   createPlatform?: PlatformFactory;
+  /** Present only when a photon keeps state or has settings (state.ts). */
+  createState?: (storage: DurableObjectStorage, photon: PhotonManifest) => InstanceStore;
+  /** Present only when a photon has HTTP routes or `@expose` endpoints (routes.ts). */
+  routes?: HttpRoutes;
+  /** Present only when a photon has prompts, resources or `@ui` views (surface-table.ts). */
+  surface?: Record<string, SurfaceHandler>;
 }
+
+/** One instance's persisted state and settings (state.ts), as the Durable Object uses them. */
+export interface InstanceStore {
+  /** Reads the saved snapshot; called once per activation, before the constructor runs. */
+  load(): Promise<void>;
+  /** The saved value of state parameter `name`, or undefined so the constructor default applies. */
+  constructorValue(name: string): unknown;
+  restoreProperties(object: unknown): void;
+  /** Saves the state keys' values when they changed since the last write. */
+  persist(object: unknown): Promise<void>;
+  /** Puts the settings proxy on a new object. */
+  injectSettings(object: unknown): Promise<void>;
+  /** True when tool `name` is the generated `settings` tool of an object with settings. */
+  isSettingsCall(name: string, object: unknown): boolean;
+  runSettings(object: unknown, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** The host photon's HTTP routes (routes.ts): the outer Worker's gate and the object's handler. */
+export interface HttpRoutes {
+  gate(photon: PhotonManifest, method: string, path: string): "serve" | "none" | Response;
+  serve(
+    photon: PhotonManifest,
+    request: Request,
+    call: (name: string, args: unknown[]) => Promise<unknown>,
+  ): Promise<Response | null>;
+}
+
+/** One surface method (surface.ts): validated params in, a JSON-RPC result out (or a thrown RpcError). */
+export type SurfaceHandler = (params: Record<string, unknown>, host: McpHost, request: McpRequest) => Promise<unknown>;
 
 /** A JSON-RPC 2.0 message as received. */
 export interface JsonRpcMessage {

@@ -19,8 +19,3 @@ export function uiResourceRead(photon: PhotonManifest, uri: unknown) {
     contents: [{ uri, mimeType: MCP_APP_MIME, text: view.html, _meta: { ui: { prefersBorder: true } } }],
   };
 }
-
-/** True when the photon has views, so `initialize` advertises resources. */
-export function hasUi(photon: PhotonManifest): boolean {
-  return Object.keys(photon.ui ?? {}).length > 0;
-}

@@ -1,4 +1,4 @@
-//! `Collection`: an array with query helpers (where, sortBy, groupBy, sum...) that serialises as a plain array, or as a `collection:<format>` view after `as()`.
+// `Collection`: an array with query helpers (where, sortBy, groupBy, sum...) that serialises as a plain array, or as a `collection:<format>` view after `as()`.
 
 // biome-ignore-all lint/suspicious/noExplicitAny: items are the photon's own objects, of any shape (an interface type has no index signature, so only `any` accepts it); fields are read by name and compared as upstream's Collection compares them.
 

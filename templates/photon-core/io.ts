@@ -1,4 +1,4 @@
-//! The `io` yield factories (`io.emit.*`, `io.ask.*`) a generator tool yields, and the yield shapes the runtime drives.
+// The `io` yield factories (`io.emit.*`, `io.ask.*`) a generator tool yields, and the yield shapes the runtime drives.
 
 export type EmitYield = { emit: string; [key: string]: unknown };
 export type AskYield = { ask: string; message: string; [key: string]: unknown };

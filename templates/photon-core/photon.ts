@@ -1,4 +1,4 @@
-//! The `Photon` base class (also exported as `PhotonMCP`) and the types of the capabilities the runtime installs on a photon.
+// The `Photon` base class (also exported as `PhotonMCP`) and the types of the capabilities the runtime installs on a photon.
 // The capabilities (`emit`, `memory`, `schedule`, `call`, `sample`, `confirm`, `elicit`,
 // `instanceName`, `callerCwd`, `env`, `caller`) are installed on each instance by the runtime,
 // exactly as on a plain class. The base class therefore only *declares* them for the type

@@ -1,4 +1,4 @@
-//! The UI data builders a tool returns (`Table`, `Field`, `Chart`, `Stats`, `Cards`, `Progress`): chained setters that serialise through `toJSON` into the `_photonType` shapes clients render, exactly as `@portel/photon-core` 2.17.6 serialises them.
+// The UI data builders a tool returns (`Table`, `Field`, `Chart`, `Stats`, `Cards`, `Progress`): chained setters that serialise through `toJSON` into the `_photonType` shapes clients render, exactly as `@portel/photon-core` 2.17.6 serialises them.
 // A port of the npm package's ui-types (its JSON side; the text rendering for terminals is not
 // needed on a Worker): the same defaults, the same inference of table columns and card fields,
 // the same key order, so a client sees the same JSON as from the local runtime.

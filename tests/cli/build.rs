@@ -53,6 +53,9 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
         jwt: worker.contains("\"./cf-runtime/jwt\""),
         dependencies: false,
         platform: worker.contains("\"./cf-runtime/platform\""),
+        surface: worker.contains("\"./cf-runtime/surface-table\""),
+        state: worker.contains("\"./cf-runtime/state\""),
+        routes: worker.contains("\"./cf-runtime/routes\""),
     };
     let mut expected: Vec<String> = layout::files(&features)
         .map(|f| f.path.to_string())
@@ -585,6 +588,16 @@ fn user_edits_to_wrangler_toml_and_foreign_files_survive_a_rebuild() {
     toml = toml.replace(
         "compatibility_date = \"2026-04-01\"",
         "compatibility_date = \"2026-03-01\" # pinned by me",
+    );
+    // A new project minifies and uploads its source map; a user who wants readable JavaScript
+    // (or no map) keeps that choice over every rebuild.
+    assert!(
+        toml.contains("\nminify = true\nupload_source_maps = true\n"),
+        "{toml}"
+    );
+    toml = toml.replace(
+        "minify = true\nupload_source_maps = true\n",
+        "minify = false\n",
     );
     toml.push_str("\n# my settings\n[vars]\nGREETING = \"hello\"\n\n[[routes]]\npattern = \"example.com/*\"\nzone_name = \"example.com\"\n");
     fs::write(&toml_path, &toml).unwrap();

@@ -33,3 +33,32 @@ test("auth.ts is bundled only when the project is built with --auth, jose only w
   assert.ok(sizes.jwt - sizes.bearer > 10000, `jwt.ts and jose add ${sizes.jwt - sizes.bearer} bytes`);
   console.log(`bundle bytes: --auth none ${sizes.none}, --auth bearer ${sizes.bearer}, --auth jwt ${sizes.jwt}`);
 });
+
+// Strings only the feature-gated runtime modules have: prompts/resources/completion (through
+// surface-table.ts), state.ts and routes.ts.
+const GATED = {
+  surface: [/Unknown prompt: /, /Resource not found: /],
+  state: [/__rt__:state/, /settings:changed/],
+  routes: [/Forbidden: cross-site @expose call/],
+};
+
+test("prompts and resources, state and routes are bundled only for photons that have them; no legal comments", async () => {
+  const counter = await dryRunBundle(buildFixture("bundle-gates-counter", "counter/cf-counter.photon.ts"));
+  for (const pattern of Object.values(GATED).flat()) assert.doesNotMatch(counter, pattern, `a counter bundles ${pattern}`);
+  // The validator is validate.ts: no JSON Schema library, none of its string formats.
+  assert.doesNotMatch(counter, /Unresolved \$ref|json-pointer-uri-fragment/);
+  // esbuild keeps //! and /*! comments even when minifying; the runtime has none.
+  assert.doesNotMatch(counter, /^\s*\/\/!|\/\*!/m);
+  const cases = [
+    ["../conformance/everything.photon.ts", "surface"],
+    ["../runtime-ext/state/cf-state.photon.ts", "state"],
+    ["platform/cf-routes.photon.ts", "routes"],
+  ];
+  for (const [photon, feature] of cases) {
+    const dir = buildFixture(`bundle-gates-${feature}`, photon);
+    const check = await typecheck(dir);
+    assert.equal(check.status, 0, `tsc --noEmit of ${photon}:\n${check.output}`);
+    const bundle = await dryRunBundle(dir);
+    for (const pattern of GATED[feature]) assert.match(bundle, pattern, `${photon} lacks ${pattern}`);
+  }
+});

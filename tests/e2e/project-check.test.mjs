@@ -28,6 +28,8 @@ const COMBINATIONS = [
   { name: "@dependencies with types (nanoid)", photon: "project-check/typed-dependency/cf-ids.photon.ts" },
   { name: "@dependencies without types (big.js)", photon: "project-check/untyped-dependency/cf-money.photon.ts" },
   { name: "prompts, resources, templates, embedded files", photon: "conformance/everything.photon.ts" },
+  { name: "state and settings", photon: "runtime-ext/state/cf-state.photon.ts" },
+  { name: "HTTP routes and @expose", photon: "runtime/platform/cf-routes.photon.ts" },
 ];
 
 const npmMissing = unavailable("npm");

@@ -229,3 +229,27 @@ test("validation mirrors the local provider", async () => {
   assert.equal(await scheduler.cancelAll(), 1);
   assert.equal(await scheduler.cancelAll(), 0);
 });
+
+test("cron.ts reads expressions at UTC offset 0: the same firings as croner's timezone 'UTC', whatever the local time zone", async () => {
+  const { nextCronFiring } = await importRuntimeModule("cron", outDir);
+  const { Cron } = await import("croner");
+  const reference = { timezone: "UTC", mode: "5-part", domAndDow: false, sloppyRanges: true };
+  const expressions = [
+    "* * * * *", "*/7 * * * *", "0 * * * *", "30 2 * * *", "0 0 1 * *", "0 0 * * 0", "0 0 * * 7", "15 10 * * MON-FRI",
+    "0 12 1,15 * *", "0 0 29 2 *", "59 23 31 12 *", "0 9 * JAN,JUL SUN", "5/15 3-6 * * *", "0 0 13 * FRI", "0 0 L * *",
+  ];
+  const starts = ["2026-03-01T10:00:30Z", "2026-03-29T00:59:59Z", "2026-10-25T01:30:00Z", "2028-02-28T23:59:00Z", "2026-12-31T23:59:59.999Z"];
+  for (const expr of expressions) {
+    for (const start of starts) {
+      const after = Date.parse(start);
+      let ours;
+      try {
+        ours = nextCronFiring(expr, after);
+      } catch {
+        ours = null;
+      }
+      const theirs = new Cron(expr, reference).nextRun(new Date(after))?.getTime() ?? null;
+      assert.equal(ours, theirs, `${expr} after ${start}`);
+    }
+  }
+});
