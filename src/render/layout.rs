@@ -134,6 +134,7 @@ const fn dev_dependency(name: &'static str, version: &'static str) -> Package {
 const WRANGLER: Package = dev_dependency("wrangler", "4.86.0");
 const TYPESCRIPT: Package = dev_dependency("typescript", "5.9.3");
 const WORKERS_TYPES: Package = dev_dependency("@cloudflare/workers-types", "4.20260426.1");
+const JSON_SCHEMA: Package = dependency("@cfworker/json-schema", "4.1.6");
 const CRONER: Package = dependency("croner", "11.0.0");
 const JOSE: Package = dependency("jose", "6.2.17");
 
@@ -256,7 +257,10 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/logging.ts",
         Gate::Always,
     ),
-    runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always),
+    LayoutFile {
+        packages: &[JSON_SCHEMA],
+        ..runtime("src/cf-runtime/mcp.ts", "cf-runtime/mcp.ts", Gate::Always)
+    },
     runtime(
         "src/cf-runtime/memory.ts",
         "cf-runtime/memory.ts",
@@ -350,11 +354,6 @@ pub const FILES: &[LayoutFile] = &[
         Gate::Always,
     ),
     runtime("src/cf-runtime/ui.ts", "cf-runtime/ui.ts", Gate::Surface),
-    runtime(
-        "src/cf-runtime/validate.ts",
-        "cf-runtime/validate.ts",
-        Gate::Always,
-    ),
     file(
         "src/dependencies.d.ts",
         Source::Code(Generated::DependencyTypes),
@@ -588,15 +587,15 @@ mod tests {
         let names = |features: &Features, dev| -> Vec<&str> {
             packages(features, dev).iter().map(|p| p.name).collect()
         };
-        assert!(
-            names(&none, false).is_empty(),
-            "the runtime needs no npm package of its own"
-        );
+        assert_eq!(names(&none, false), ["@cfworker/json-schema"]);
         assert_eq!(
             names(&none, true),
             ["@cloudflare/workers-types", "typescript", "wrangler"]
         );
-        assert_eq!(names(&all(), false), ["croner", "jose"]);
+        assert_eq!(
+            names(&all(), false),
+            ["@cfworker/json-schema", "croner", "jose"]
+        );
         let bearer = Features {
             auth: true,
             ..Features::default()

@@ -19,6 +19,7 @@
 //   an internal failure is -32603 with a reference id, its detail only in the log.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { Validator } from "@cfworker/json-schema";
 import type { McpAnswer } from "./answer";
 import { isAnswer, jsonAnswer, plainAnswer, sseAnswer } from "./answer";
 import {
@@ -42,7 +43,6 @@ import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } f
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
 import type { JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceHandler } from "./types";
-import { validate } from "./validate";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -454,6 +454,7 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
   return result;
 }
 
+const validators = new Map<string, Validator>();
 /** A -32602 for invalid arguments lists at most this many problems, each cut to MAX_ERROR_CHARS. */
 export const MAX_VALIDATION_ERRORS = 5;
 const MAX_ERROR_CHARS = 200;
@@ -463,7 +464,7 @@ const MAX_ERROR_CHARS = 200;
  * Whatever the declared types (`any` included), no argument may nest deeper than MAX_DEPTH.
  */
 export function validateArguments(
-  _photon: string,
+  photon: string,
   tool: string,
   method: MethodInfo,
   args: Record<string, unknown>,
@@ -477,8 +478,18 @@ export function validateArguments(
       );
     }
   }
-  // Draft 07, short-circuit (validate.ts): a hostile argument with 100 000 wrong items costs one error.
-  const result = validate(args, method.inputSchema);
+  const cacheKey = `${photon}\u0000${tool}`;
+  let validator = validators.get(cacheKey);
+  if (!validator) {
+    // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax. Short-circuit: the
+    // validator stops at the first failing property or item of each object and array, so a
+    // hostile argument with 100 000 wrong items costs one error, not 100 000 (which would also
+    // overflow the validator's own `push(...errors)`).
+    // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
+    validator = new Validator(withoutFormats(method.inputSchema) as any, "7", true);
+    validators.set(cacheKey, validator);
+  }
+  const result = validator.validate(args);
   if (result.valid) return;
   // The deepest errors say what is wrong; the outer ones only say "property x does not match".
   const depth = (loc: string) => loc.split("/").length;
@@ -498,6 +509,22 @@ export function validateArguments(
     if (problems.length === MAX_VALIDATION_ERRORS) break;
   }
   throw new RpcError(INVALID_PARAMS, `Invalid arguments for tool '${shortPath(tool)}': ${problems.join("; ")}`);
+}
+
+/**
+ * The schema without its `format` keywords: the local runtime checks no format (`{@format time}`
+ * takes "10:30", as a time input gives it), so neither does the Worker; `format` stays in the
+ * listed schema as a hint. A property named `format` holds a schema object, never a string.
+ */
+function withoutFormats(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutFormats);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "format" && typeof value === "string") continue;
+    out[key] = withoutFormats(value);
+  }
+  return out;
 }
 
 async function toolsCall(
