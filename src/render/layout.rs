@@ -64,6 +64,9 @@ pub enum Gate {
     State,
     /// A photon has HTTP routes or `@expose` endpoints.
     Routes,
+    /// A photon calls `this.sample`, `this.confirm` or `this.elicit`, or has a generator method
+    /// (a yield can ask).
+    Asks,
 }
 
 /// The features a build uses, which decide the gates.
@@ -77,6 +80,7 @@ pub struct Features {
     pub surface: bool,
     pub state: bool,
     pub routes: bool,
+    pub asks: bool,
 }
 
 impl Gate {
@@ -91,6 +95,7 @@ impl Gate {
             Gate::Surface => features.surface,
             Gate::State => features.state,
             Gate::Routes => features.routes,
+            Gate::Asks => features.asks,
         }
     }
 }
@@ -188,6 +193,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/answer.ts",
         Gate::Always,
     ),
+    runtime("src/cf-runtime/asks.ts", "cf-runtime/asks.ts", Gate::Asks),
     runtime(
         "src/cf-runtime/assets.ts",
         "cf-runtime/assets.ts",
@@ -266,7 +272,7 @@ pub const FILES: &[LayoutFile] = &[
         "cf-runtime/memory.ts",
         Gate::Always,
     ),
-    runtime("src/cf-runtime/mrtr.ts", "cf-runtime/mrtr.ts", Gate::Always),
+    runtime("src/cf-runtime/mrtr.ts", "cf-runtime/mrtr.ts", Gate::Asks),
     runtime(
         "src/cf-runtime/node-async-hooks.d.ts",
         "cf-runtime/node-async-hooks.d.ts",
@@ -548,6 +554,7 @@ mod tests {
             surface: true,
             state: true,
             routes: true,
+            asks: true,
         }
     }
 
@@ -578,6 +585,8 @@ mod tests {
             "src/cf-runtime/surface-table.ts",
             "src/cf-runtime/state.ts",
             "src/cf-runtime/routes.ts",
+            "src/cf-runtime/asks.ts",
+            "src/cf-runtime/mrtr.ts",
         ] {
             assert!(
                 !paths.contains(&absent),

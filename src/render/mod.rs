@@ -314,7 +314,22 @@ pub fn features(
         }),
         state: any(|p| non_empty(&p["state"]) || p.get("settings").is_some()),
         routes: any(|p| non_empty(&p["routes"])),
+        asks: uses_asks(project),
     }
+}
+
+/// Does any photon ask its client something? `this.sample` / `confirm` / `elicit`, or a generator
+/// method, whose `ask` yields are elicitations.
+pub fn uses_asks(project: &Project) -> bool {
+    project.photons().any(|p| {
+        let u = &p.uses;
+        u.sample
+            || u.confirm
+            || u.elicit
+            || [&p.tools, &p.prompts, &p.resources]
+                .iter()
+                .any(|methods| methods.iter().any(|t| t.is_generator))
+    })
 }
 
 fn wrangler_plan(

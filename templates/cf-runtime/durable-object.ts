@@ -8,7 +8,8 @@
 // - The caller identity (`this.caller`) comes only from the X-Photon-Caller header, which the
 //   outer Worker sets after auth and strips from what a client sent.
 // schedule.ts is not imported here: the generated entry passes `createScheduler` in
-// RuntimeOptions only when a photon uses schedules, so croner is bundled only then.
+// RuntimeOptions only when a photon uses schedules, so croner is bundled only then; asks.ts
+// (sample/confirm/elicit, mrtr.ts) likewise comes as `asks` only when a photon asks.
 //
 // `this.instanceName` is the instance's name, '' for the default instance, as in the local
 // runtime (photons write `this.instanceName || 'default'`).
@@ -24,23 +25,12 @@ import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./i
 import { LockTable, shareLocks } from "./locks";
 import { DEFAULT_LOG_LEVEL } from "./logging";
 import type { Caller, McpCall, McpHost } from "./mcp";
-import {
-  ANONYMOUS,
-  askDefault,
-  callContext,
-  confirm,
-  elicit,
-  emitToCall,
-  handleMcp,
-  sample,
-  validateArguments,
-} from "./mcp";
+import { ANONYMOUS, askDefault, callContext, emitToCall, handleMcp, validateArguments } from "./mcp";
 import { createMemory } from "./memory";
-import { inRoundTrip } from "./mrtr";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import { publishEmit } from "./subscriptions";
 import { notifyResourceUpdated } from "./surface";
-import type { InstanceStore, Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
+import type { Asks, InstanceStore, Manifest, MethodInfo, PhotonManifest, RuntimeOptions, Scheduler } from "./types";
 
 /** Where the instance name is kept, so an alarm after a restart knows which instance it is. */
 const RT_INSTANCE_KEY = "__rt__:instance";
@@ -172,7 +162,7 @@ export function definePhotonDO(
         pending: this.#pending,
         waitUntil: (p) => this.ctx.waitUntil(p),
         storage: this.ctx.storage,
-        suspended: new Map(),
+        asks: options.asks,
         surface: options.surface ?? {},
         setLogLevel: async (level) => {
           this.#logLevel = level;
@@ -250,6 +240,15 @@ export function definePhotonDO(
       return this.#scheduler;
     }
 
+    #asks(capability: string): Asks {
+      if (!options.asks) {
+        throw new Error(
+          `this.${capability} is not available in ${photon.name}: photon-cf bundles asks only when a photon calls this.sample, this.confirm or this.elicit or has a generator method, and this build has none; rebuild the project`,
+        );
+      }
+      return options.asks;
+    }
+
     #capabilities(): CfCapabilities {
       const self = this;
       const host = this.#mcpHost;
@@ -269,9 +268,9 @@ export function definePhotonDO(
           return self.#schedule();
         },
         call: (target, params, opts) => this.#callSibling(target, params, opts),
-        sample: (params) => sample(host, params),
-        confirm: (question) => confirm(host, question),
-        elicit: (ask) => elicit(host, "elicit", ask),
+        sample: async (params) => this.#asks("sample").sample(host, params),
+        confirm: async (question) => this.#asks("confirm").confirm(host, question),
+        elicit: async (ask) => this.#asks("elicit").elicit(host, "elicit", ask),
         instanceName:
           (this.#instanceName ?? DEFAULT_INSTANCE) === DEFAULT_INSTANCE ? "" : (this.#instanceName as string),
         callerCwd: undefined,
@@ -354,8 +353,12 @@ export function definePhotonDO(
         input = undefined;
         if (isObject(y) && typeof y.ask === "string") {
           const call = callContext.getStore();
-          // Without a stream nobody can be asked; the local provider answers with defaults then.
-          input = call?.stream || inRoundTrip() ? await elicit(this.#mcpHost, "elicit", y) : askDefault(y);
+          const asks = options.asks;
+          // Without a stream (or without asks.ts) nobody can be asked; the local provider answers with defaults then.
+          input =
+            asks && (call?.stream || asks.inRoundTrip())
+              ? await asks.elicit(this.#mcpHost, "elicit", y)
+              : askDefault(y);
         } else if (isObject(y) && typeof y.emit === "string") {
           emitToCall(photon.name, y, this.#logLevel);
         } else if (!(isObject(y) && y.checkpoint === true)) {

@@ -66,10 +66,28 @@ export interface EraRequest {
   cacheScope: "public" | "private";
   ttlMs: number;
   /** The suspended photon call this request runs (mrtr.ts), if any. */
-  call?: unknown;
+  call?: { readonly stream: RoundStream | null };
 }
 
 export const eraContext = new AsyncLocalStorage<EraRequest>();
+
+/** The SSE stream a round of a 2026 call is answered on (mcp.ts's SseStream). */
+export interface RoundStream {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly closed: boolean;
+  sendText(json: string): void;
+  close(): void;
+}
+
+/**
+ * The stream of the request now serving the current 2026 call, when that request asked for a
+ * stream: its progress and log notifications go there, before the round's answer. Null when no
+ * call is suspendable (a build without asks has no mrtr.ts to set one).
+ */
+export function roundStream(): RoundStream | null {
+  const stream = eraContext.getStore()?.call?.stream ?? null;
+  return stream !== null && !stream.closed ? stream : null;
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

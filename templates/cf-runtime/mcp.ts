@@ -1,4 +1,4 @@
-// MCP over Streamable HTTP on `/mcp` (JSON-RPC 2.0): version negotiation, tools/list, validated tools/call as JSON or SSE, and the server-initiated sample/confirm/elicit round trip.
+// MCP over Streamable HTTP on `/mcp` (JSON-RPC 2.0): version negotiation, tools/list, validated tools/call as JSON or SSE; the sample/confirm/elicit asks are asks.ts's, passed in when a photon asks.
 // Choices, each following the MCP spec (2025-11-25 and earlier):
 // - No sessions: we never issue Mcp-Session-Id, so DELETE /mcp is 405 (spec: "the server MAY
 //   respond 405 ... it does not allow clients to terminate sessions"), and GET /mcp is 405 with
@@ -32,22 +32,18 @@ import {
   LOG_LEVEL_META,
   logAllowed,
   openEra,
+  roundStream,
   unsupportedVersion,
 } from "./era";
-import { limitMessage, limitOf } from "./limits";
 import { logAllowed as levelAllowed } from "./logging";
-import type { SuspendedCall } from "./mrtr";
-import { askInRound, MrtrError, roundStream, roundTripCall } from "./mrtr";
 import { asCallToolResult } from "./results";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
-import type { JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceHandler } from "./types";
+import type { Asks, JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceHandler } from "./types";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
-/** Default wait for a client's answer to sample/confirm/elicit; env PHOTON_REQUEST_TIMEOUT_MS overrides. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
@@ -211,8 +207,8 @@ export interface McpHost {
   updateSubscriptions(change: (set: Set<string>) => void): Promise<void>;
   /** The instance's storage (the round-trip signing key lives there). */
   storage?: DurableObjectStorage;
-  /** 2026-07-28 calls suspended between round trips (mrtr.ts), by call id. */
-  suspended: Map<string, SuspendedCall>;
+  /** sample/confirm/elicit and the 2026-07-28 round trip (RuntimeOptions.asks), when a photon asks. */
+  asks?: Asks;
   /** Prompts, resources and completion handlers by method (RuntimeOptions.surface), else empty. */
   surface: Record<string, SurfaceHandler>;
 }
@@ -276,11 +272,6 @@ function idText(body: string, id: unknown): string | null {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The server request id for a sample/elicit of `instance`; the outer Worker routes responses by it. */
-export function serverRequestId(instance: string): string {
-  return `cf:${encodeURIComponent(instance)}:${crypto.randomUUID()}`;
 }
 
 /** The instance encoded in a server request id, or null when `id` is not one of ours. */
@@ -386,18 +377,25 @@ async function dispatchEra(
     const streams =
       (request.headers.get("Accept") ?? "").includes("text/event-stream") &&
       (meta[LOG_LEVEL_META] !== undefined || meta.progressToken !== undefined);
+    if (!host.asks) {
+      // No photon asks anything (asks.ts is not bundled): nothing can suspend, so the call runs
+      // as a plain one, and no requestState can be one this server issued.
+      if (params.requestState !== undefined) {
+        return rpcError(id, INVALID_PARAMS, "Invalid params: requestState is not one this server issued");
+      }
+      return dispatchMcp(streams ? request : plain, msg, id, params, host);
+    }
     try {
-      return await roundTripCall(
+      return await host.asks.roundTrip(
         host,
         id,
         params,
         () => dispatchMcp(plain, msg, id, params, host),
         (result) => jsonText(reply(id, { result })),
-        requestTimeoutMs(host.env),
         streams ? () => new SseStream() : null,
       );
     } catch (e) {
-      if (e instanceof MrtrError) return rpcError(id, INVALID_PARAMS, `Invalid params: ${e.message}`);
+      if (e instanceof RpcError) return rpcError(id, e.code, e.message);
       return rpcError(id, INTERNAL_ERROR, internalError("mcp tools/call", e));
     }
   }
@@ -657,54 +655,6 @@ function rejectPending(host: McpHost, id: string, error: Error): void {
   entry.reject(error);
 }
 
-function requestTimeoutMs(env: Record<string, unknown>): number {
-  const raw = env.PHOTON_REQUEST_TIMEOUT_MS;
-  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_REQUEST_TIMEOUT_MS;
-}
-
-/** Sends a server-initiated request on the current call's SSE stream and awaits the client's answer. */
-// biome-ignore lint/suspicious/noExplicitAny: the answer is whatever the client sent back; sample, elicit and confirm each check the shape they need.
-export function serverRequest(host: McpHost, capability: string, method: string, params: unknown): Promise<any> {
-  // A 2026-07-28 call asks through its input_required result instead (mrtr.ts).
-  const inRound = askInRound(method, params);
-  if (inRound !== null) return inRound;
-  const call = callContext.getStore();
-  const stream = call?.stream;
-  if (!call || !stream || stream.closed) {
-    return Promise.reject(
-      new Error(
-        `this.${capability}() needs a streaming tool call: the MCP client must send tools/call with 'Accept: text/event-stream' so the server can ask it (${method})`,
-      ),
-    );
-  }
-  const max = limitOf(host.env, "pendingAsks");
-  if (host.pending.size >= max)
-    return Promise.reject(new Error(limitMessage("pendingAsks", `this.${capability}() (${method})`, max)));
-  const ms = requestTimeoutMs(host.env);
-  const id = serverRequestId(host.instanceName);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      host.pending.delete(id);
-      call.pendingIds.delete(id);
-      reject(new Error(`${method}: the client did not answer within ${ms} ms`));
-    }, ms);
-    host.pending.set(id, {
-      resolve: (v) => {
-        call.pendingIds.delete(id);
-        resolve(v);
-      },
-      reject: (e) => {
-        call.pendingIds.delete(id);
-        reject(e);
-      },
-      timer,
-    });
-    call.pendingIds.add(id);
-    stream.send({ jsonrpc: "2.0", id, method, params });
-  });
-}
-
 /** Sends a notification on the current call's stream, when it has one. */
 function notify(method: string, params: unknown): boolean {
   const stream = callContext.getStore()?.stream ?? roundStream();
@@ -756,7 +706,7 @@ export function emitToCall(photon: string, data: unknown, minLevel = "debug"): v
   notify("notifications/message", { level: "info", logger: photon, data: d });
 }
 
-// ---- sample / confirm / elicit: server-initiated requests to the client ----
+// ---- asks: what they resolve to without an answer (asks.ts sends them to the client) ----
 
 export interface AskParams {
   ask?: string;
@@ -772,53 +722,11 @@ export interface AskParams {
   [key: string]: unknown;
 }
 
-function optionValue(o: unknown): string {
-  if (isObject(o)) return String(o.value ?? o.id ?? o.label);
-  return String(o);
-}
-
-/** The requestedSchema and the field the answer is read from, per ask kind. */
-export function askSchema(ask: AskParams): { schema: Record<string, unknown>; field: string | null } {
-  const kind = ask.ask ?? "text";
-  const required = ask.required !== false;
-  const one = (field: string, prop: Record<string, unknown>) => {
-    if (ask.message) prop.description ??= ask.message;
-    if (ask.default !== undefined && ["string", "number", "boolean"].includes(typeof ask.default))
-      prop.default = ask.default;
-    return {
-      schema: { type: "object", properties: { [field]: prop }, ...(required ? { required: [field] } : {}) },
-      field,
-    };
-  };
-  switch (kind) {
-    case "confirm":
-      return one("confirmed", { type: "boolean" });
-    case "number": {
-      const p: Record<string, unknown> = { type: "number" };
-      if (typeof ask.min === "number") p.minimum = ask.min;
-      if (typeof ask.max === "number") p.maximum = ask.max;
-      return one("value", p);
-    }
-    case "select": {
-      const values = (ask.options ?? []).map(optionValue);
-      return ask.multi
-        ? one("selection", { type: "array", items: { type: "string", enum: values } })
-        : one("selection", { type: "string", enum: values });
-    }
-    case "date":
-      return one("value", { type: "string", format: "date" });
-    case "form": {
-      const s = ask.schema;
-      if (isObject(s) && isObject(s.properties)) return { schema: { type: "object", ...s }, field: null };
-      return one("value", { type: "string" });
-    }
-    default:
-      // "text", "password" and any other kind: one string value.
-      return one("value", { type: "string" });
-  }
-}
-
-/** What an ask resolves to when the user declines or cancels: the local provider's defaults. */
+/**
+ * What an ask resolves to when the user declines or cancels, or when no client can be asked: the
+ * local provider's defaults. Here rather than in asks.ts, so a build without asks still answers a
+ * generator's `ask` yield.
+ */
 export function askDefault(ask: AskParams): unknown {
   if (ask.default !== undefined) return ask.default;
   switch (ask.ask) {
@@ -835,46 +743,4 @@ export function askDefault(ask: AskParams): unknown {
     default:
       return "";
   }
-}
-
-export async function elicit(host: McpHost, capability: string, ask: AskParams): Promise<unknown> {
-  if (!isObject(ask)) throw new TypeError("this.elicit: expected an ask object such as {ask: 'text', message}");
-  // MCP-native form: the caller wrote the schema itself and gets the whole result back.
-  if (isObject(ask.requestedSchema)) {
-    return serverRequest(host, capability, "elicitation/create", {
-      message: ask.message ?? "",
-      requestedSchema: ask.requestedSchema,
-    });
-  }
-  const { schema, field } = askSchema(ask);
-  const result = await serverRequest(host, capability, "elicitation/create", {
-    message: ask.message ?? "",
-    requestedSchema: schema,
-  });
-  if (!isObject(result) || result.action !== "accept" || !isObject(result.content)) return askDefault(ask);
-  return field === null ? result.content : (result.content[field] ?? askDefault(ask));
-}
-
-export async function confirm(host: McpHost, question: string): Promise<boolean> {
-  return Boolean(await elicit(host, "confirm", { ask: "confirm", message: String(question) }));
-}
-
-export async function sample(host: McpHost, params: Record<string, unknown>): Promise<string> {
-  if (!isObject(params)) throw new TypeError("this.sample: expected {prompt} or {messages}");
-  let messages = params.messages;
-  if (messages === undefined) {
-    if (typeof params.prompt !== "string") throw new TypeError("this.sample: give 'prompt' or 'messages'");
-    messages = [{ role: "user", content: { type: "text", text: params.prompt } }];
-  }
-  const request: Record<string, unknown> = {
-    messages,
-    maxTokens: typeof params.maxTokens === "number" ? params.maxTokens : 1024,
-  };
-  for (const k of ["systemPrompt", "temperature", "modelPreferences", "stopSequences", "includeContext", "metadata"]) {
-    if (params[k] !== undefined) request[k] = params[k];
-  }
-  const result = await serverRequest(host, "sample", "sampling/createMessage", request);
-  const content = isObject(result) ? result.content : undefined;
-  const first = Array.isArray(content) ? content[0] : content;
-  return isObject(first) && first.type === "text" && typeof first.text === "string" ? first.text : "";
 }

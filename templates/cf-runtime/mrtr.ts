@@ -14,8 +14,9 @@
 
 import type { McpAnswer } from "./answer";
 import { jsonAnswer, plainAnswer, sseAnswer } from "./answer";
-import type { EraRequest } from "./era";
+import type { EraRequest, RoundStream } from "./era";
 import { eraContext, MISSING_REQUIRED_CLIENT_CAPABILITY } from "./era";
+import { INVALID_PARAMS, RpcError } from "./mcp";
 
 /** One ask sent to the client inside an input_required result. */
 export interface InputRequest {
@@ -51,16 +52,8 @@ export interface SuspendedCall {
     missing: ((capability: string) => void) | null;
   } | null;
   timer: ReturnType<typeof setTimeout> | null;
-  /** The SSE stream of the request serving the current round, when it streams (see roundStream). */
+  /** The SSE stream of the request serving the current round, when it streams (era.ts's roundStream). */
   stream: RoundStream | null;
-}
-
-/** The SSE stream a round's request is answered on (mcp.ts's SseStream). */
-export interface RoundStream {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly closed: boolean;
-  sendText(json: string): void;
-  close(): void;
 }
 
 /** What the DO gives this module. */
@@ -69,8 +62,18 @@ export interface MrtrHost {
   env: Record<string, unknown>;
   storage?: DurableObjectStorage;
   waitUntil(promise: Promise<unknown>): void;
-  /** Suspended calls of this object, by call id. */
-  suspended: Map<string, SuspendedCall>;
+}
+
+/** The calls each object holds suspended between round trips, by call id. */
+const suspendedCalls = new WeakMap<MrtrHost, Map<string, SuspendedCall>>();
+
+function suspended(host: MrtrHost): Map<string, SuspendedCall> {
+  let calls = suspendedCalls.get(host);
+  if (calls === undefined) {
+    calls = new Map();
+    suspendedCalls.set(host, calls);
+  }
+  return calls;
 }
 
 interface State {
@@ -84,7 +87,12 @@ interface State {
   exp: number;
 }
 
-export class MrtrError extends Error {}
+/** A requestState or inputResponses the call cannot continue from: -32602. */
+export class MrtrError extends RpcError {
+  constructor(message: string) {
+    super(INVALID_PARAMS, `Invalid params: ${message}`);
+  }
+}
 
 const SECRET_KEY = "rt:mrtr-secret";
 const encoder = new TextEncoder();
@@ -157,15 +165,6 @@ function timeoutMs(env: Record<string, unknown>, fallback: number): number {
 function currentCall(): SuspendedCall | null {
   const call = eraContext.getStore()?.call;
   return call === undefined ? null : (call as SuspendedCall);
-}
-
-/**
- * The stream of the request now serving the current 2026 call, when that request asked for a
- * stream: its progress and log notifications go there, before the round's answer.
- */
-export function roundStream(): RoundStream | null {
-  const stream = currentCall()?.stream ?? null;
-  return stream !== null && !stream.closed ? stream : null;
 }
 
 /** The round's answer as the request wants it: as is, or as the last message of its SSE stream. */
@@ -249,12 +248,12 @@ async function runRound(
   ]);
   call.round = null;
   if ("response" in outcome) {
-    host.suspended.delete(call.id);
+    suspended(host).delete(call.id);
     return outcome.response;
   }
   if ("capability" in outcome) {
     // The call goes on without this request (its ask failed); the answer is the error.
-    host.suspended.delete(call.id);
+    suspended(host).delete(call.id);
     const error = {
       code: MISSING_REQUIRED_CLIENT_CAPABILITY,
       message: `Server requires the ${outcome.capability} capability for this request`,
@@ -262,7 +261,7 @@ async function runRound(
     };
     return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`);
   }
-  host.suspended.set(call.id, call);
+  suspended(host).set(call.id, call);
   const ms = timeoutMs(host.env, fallbackTimeoutMs);
   call.timer = setTimeout(() => forget(host, call, new Error(`the client did not retry within ${ms} ms`)), ms);
   const state: State = {
@@ -284,7 +283,7 @@ async function runRound(
 
 /** Drops a suspended call: its waiting asks fail, so the photon's code unwinds. */
 function forget(host: MrtrHost, call: SuspendedCall, error: Error): void {
-  host.suspended.delete(call.id);
+  suspended(host).delete(call.id);
   if (call.timer !== null) clearTimeout(call.timer);
   call.timer = null;
   for (const w of call.waiting.values()) w.reject(error);
@@ -327,7 +326,7 @@ export async function roundTripCall(
       given.push(answer);
     }
     const forgetting = host.env.PHOTON_TEST_DROP_SUSPENDED === "1";
-    const call = host.suspended.get(state.call);
+    const call = suspended(host).get(state.call);
     if (call !== undefined && !forgetting && state.keys.every((k) => call.waiting.has(k))) {
       // Resume: the new round starts before the answers go in, so the next ask lands in it.
       const stream = openStream?.() ?? null;

@@ -2,6 +2,8 @@
 // The Rust side serialises exactly these shapes into src/manifest.ts; nothing parses TypeScript at
 // run time, so everything the runtime needs to know about a photon is here.
 
+import type { McpAnswer } from "./answer";
+import type { RoundStream } from "./era";
 import type { Caller, McpHost, McpRequest } from "./mcp";
 
 export interface Manifest {
@@ -223,6 +225,29 @@ export interface RuntimeOptions {
   routes?: HttpRoutes;
   /** Present only when a photon has prompts, resources or `@ui` views (surface-table.ts). */
   surface?: Record<string, SurfaceHandler>;
+  /** Present only when a photon calls this.sample, this.confirm or this.elicit or has a generator method (asks.ts). */
+  asks?: Asks;
+}
+
+/**
+ * A photon's asks of its client (asks.ts, with the 2026-07-28 round trip of mrtr.ts). Without
+ * them a 2026 tools/call runs as a plain call and `this.sample` / `confirm` / `elicit` throw.
+ */
+export interface Asks {
+  sample(host: McpHost, params: Record<string, unknown>): Promise<string>;
+  confirm(host: McpHost, question: string): Promise<boolean>;
+  elicit(host: McpHost, capability: string, ask: Record<string, unknown>): Promise<unknown>;
+  /** True inside a 2026-07-28 tools/call, whose asks answer input_required. */
+  inRoundTrip(): boolean;
+  /** Runs a 2026-07-28 tools/call as a suspendable call; a requestState it cannot continue is an RpcError (-32602). */
+  roundTrip(
+    host: McpHost,
+    idJson: string,
+    params: Record<string, unknown>,
+    dispatch: () => Promise<McpAnswer>,
+    inputRequired: (result: Record<string, unknown>) => McpAnswer,
+    openStream: (() => RoundStream) | null,
+  ): Promise<McpAnswer>;
 }
 
 /** One instance's persisted state and settings (state.ts), as the Durable Object uses them. */

@@ -56,6 +56,7 @@ fn uber_snapshot(project: &Path, sources: &Path) -> String {
         surface: worker.contains("\"./cf-runtime/surface-table\""),
         state: worker.contains("\"./cf-runtime/state\""),
         routes: worker.contains("\"./cf-runtime/routes\""),
+        asks: worker.contains("\"./cf-runtime/asks\""),
     };
     let mut expected: Vec<String> = layout::files(&features)
         .map(|f| f.path.to_string())

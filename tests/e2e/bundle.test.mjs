@@ -35,24 +35,30 @@ test("auth.ts is bundled only when the project is built with --auth, jose only w
 });
 
 // Strings only the feature-gated runtime modules have: prompts/resources/completion (through
-// surface-table.ts), state.ts and routes.ts.
+// surface-table.ts), state.ts, routes.ts, and asks.ts with mrtr.ts.
 const GATED = {
   surface: [/Unknown prompt: /, /Resource not found: /],
   state: [/__rt__:state/, /settings:changed/],
   routes: [/Forbidden: cross-site @expose call/],
+  asks: [/needs a streaming tool call/, /requestState has expired/, /rt:mrtr-secret/],
 };
 
-test("prompts and resources, state and routes are bundled only for photons that have them; no legal comments", async () => {
+test("prompts and resources, state, routes and asks are bundled only for photons that have them; no legal comments", async () => {
   const counter = await dryRunBundle(buildFixture("bundle-gates-counter", "counter/cf-counter.photon.ts"));
   for (const pattern of Object.values(GATED).flat()) assert.doesNotMatch(counter, pattern, `a counter bundles ${pattern}`);
   // Arguments are validated by @cfworker/json-schema, the Workers JSON Schema library.
   assert.match(counter, /Unresolved \$ref/);
+  // A photon with parameters that never asks (asks the build cannot see fail at run time).
+  const noAsks = await dryRunBundle(buildFixture("bundle-gates-noasks", "../runtime-ext/noasks/cf-noasks.photon.ts"));
+  for (const pattern of GATED.asks) assert.doesNotMatch(noAsks, pattern, `a photon without asks bundles ${pattern}`);
+  assert.match(noAsks, /photon-cf bundles asks only when/);
   // esbuild keeps //! and /*! comments even when minifying; the runtime has none.
   assert.doesNotMatch(counter, /^\s*\/\/!|\/\*!/m);
   const cases = [
     ["../conformance/everything.photon.ts", "surface"],
     ["../runtime-ext/state/cf-state.photon.ts", "state"],
     ["platform/cf-routes.photon.ts", "routes"],
+    ["sampler/cf-sampler.photon.ts", "asks"],
   ];
   for (const [photon, feature] of cases) {
     const dir = buildFixture(`bundle-gates-${feature}`, photon);

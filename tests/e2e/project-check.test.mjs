@@ -30,6 +30,8 @@ const COMBINATIONS = [
   { name: "prompts, resources, templates, embedded files", photon: "conformance/everything.photon.ts" },
   { name: "state and settings", photon: "runtime-ext/state/cf-state.photon.ts" },
   { name: "HTTP routes and @expose", photon: "runtime/platform/cf-routes.photon.ts" },
+  { name: "asks (this.sample, this.confirm, this.elicit, a generator)", photon: "runtime/sampler/cf-sampler.photon.ts" },
+  { name: "no asks (parameters, and asks the build cannot see)", photon: "runtime-ext/noasks/cf-noasks.photon.ts" },
 ];
 
 const npmMissing = unavailable("npm");
