@@ -509,6 +509,9 @@ mod tests {
     const PLAIN: &str = "export default class T {\n  async a() { return 1; }\n}\n";
     const SCHEDULED: &str =
         "export default class T {\n  /** @scheduled 0 3 * * * */\n  async a() { return 1; }\n}\n";
+    const SAMPLES: &str = "export default class T {\n  async a() { return (this as any).sample({ prompt: 'x' }); }\n}\n";
+    const GENERATOR: &str =
+        "export default class T {\n  async *a() { yield { ask: 'text', message: 'x' }; }\n}\n";
     const WITH_DEPENDENCY: &str = "/** @dependencies big.js@7.0.1 */\nimport Big from 'big.js';\nexport default class T {\n  async a() { return new Big(1).toString(); }\n}\n";
 
     /// Each feature adds exactly its files and packages, and every file photon-cf overwrites
@@ -536,6 +539,19 @@ mod tests {
                 &["src/dependencies.d.ts"],
                 &["big.js"],
             ),
+            // A photon asks through this.sample/confirm/elicit or a generator's yields.
+            (
+                SAMPLES,
+                AuthMode::None,
+                &["src/cf-runtime/asks.ts", "src/cf-runtime/mrtr.ts"],
+                &[],
+            ),
+            (
+                GENERATOR,
+                AuthMode::None,
+                &["src/cf-runtime/asks.ts", "src/cf-runtime/mrtr.ts"],
+                &[],
+            ),
         ];
         let gated = [
             "src/cf-runtime/auth.ts",
@@ -543,6 +559,8 @@ mod tests {
             "src/cf-runtime/schedule.ts",
             "src/cf-runtime/cron.ts",
             "src/dependencies.d.ts",
+            "src/cf-runtime/asks.ts",
+            "src/cf-runtime/mrtr.ts",
         ];
         let optional_packages = ["big.js", "croner", "jose"];
         for (source, auth, files, packages) in cases {
