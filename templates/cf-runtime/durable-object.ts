@@ -5,8 +5,9 @@
 // - tools/call runs only tools the manifest lists; sibling calls and schedules run only methods
 //   of the manifest's dispatch table. Runtime state lives under `__rt__:` / `__sched__:` keys that
 //   memory keys (`m:...`) can never produce.
-// - The caller identity (`this.caller`) comes only from the X-Photon-Caller header, which the
-//   outer Worker sets after auth and strips from what a client sent.
+// - The caller identity (`this.caller`) comes only from the outer Worker, after auth: the `caller`
+//   of its `photonMcp` DO RPC call, or the X-Photon-Caller header it sets on a forwarded route
+//   request (and strips from what a client sent).
 // schedule.ts is not imported here: the generated entry passes `createScheduler` in
 // RuntimeOptions only when a photon uses schedules, so croner is bundled only then; asks.ts
 // (sample/confirm/elicit, mrtr.ts) likewise comes as `asks` only when a photon asks.

@@ -8,7 +8,8 @@
 // - Instance names are checked against INSTANCE_NAME (400 otherwise); bodies over MAX_BODY_BYTES
 //   get 413.
 // - With auth on (manifest.auth.mode), every request is authorized before any Durable Object
-//   runs, and the verified identity travels in X-Photon-Caller, a header always stripped from
+//   runs, and the verified identity travels as the `caller` of the `/mcp` DO RPC call, or in
+//   X-Photon-Caller on a forwarded `/events` or route request, a header always stripped from
 //   what the client sent. auth.ts is not imported here: the generated entry passes `authorize`
 //   in RuntimeOptions only when built with --auth, so a Worker without auth does not bundle it;
 //   an auth mode without `authorize` refuses to start (fail closed).
