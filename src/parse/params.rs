@@ -4,8 +4,9 @@
 use serde_json::{Map, Value, json};
 use swc_common::Spanned as _;
 use swc_common::comments::Comment;
-use swc_ecma_ast::{ClassMethod, Expr, Lit, Pat, Prop, PropName, PropOrSpread, TsType, UnaryOp};
+use swc_ecma_ast::{ClassMethod, Expr, Lit, Pat, Prop, PropOrSpread, TsType, UnaryOp};
 
+use super::scan::prop_name;
 use super::schema::{self, SchemaCx};
 use super::{Ctx, jsdoc};
 use crate::diagnostics::catalog;
@@ -249,11 +250,7 @@ fn literal_value(e: &Expr) -> Option<Value> {
                 let Prop::KeyValue(kv) = &**p else {
                     return None;
                 };
-                let key = match &kv.key {
-                    PropName::Ident(i) => i.sym.to_string(),
-                    PropName::Str(s) => s.value.to_string_lossy().into_owned(),
-                    _ => return None,
-                };
+                let key = prop_name(&kv.key)?;
                 out.insert(key, literal_value(&kv.value)?);
             }
             Some(Value::Object(out))

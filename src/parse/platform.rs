@@ -7,12 +7,12 @@
 //! be bound and is reported where it is written.
 
 use swc_ecma_ast::{
-    Accessibility, Callee, Class, ClassMember, Expr, Lit, MemberExpr, MemberProp, Module,
-    ObjectLit, ObjectPatProp, Pat, Prop, PropName, PropOrSpread, TsType, VarDeclarator,
+    Accessibility, Callee, Class, ClassMember, Expr, Lit, MemberExpr, Module, ObjectLit,
+    ObjectPatProp, Pat, Prop, PropOrSpread, TsType, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::scan::unwrap_expr;
+use super::scan::{literal_string, member_name, prop_name, unwrap_expr};
 use crate::model::{CfBinding, CfKind, PlatformUse, Span};
 
 /// A use the build cannot bind.
@@ -53,17 +53,6 @@ pub fn is_valid_qualifier(q: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn member_name(m: &MemberExpr) -> Option<String> {
-    match &m.prop {
-        MemberProp::Ident(i) => Some(i.sym.to_string()),
-        MemberProp::Computed(c) => match &*c.expr {
-            Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
-            _ => None,
-        },
-        MemberProp::PrivateName(_) => None,
-    }
-}
-
 /// `this.cf` (through any casts).
 fn is_this_cf(e: &Expr) -> bool {
     match unwrap_expr(e) {
@@ -71,14 +60,6 @@ fn is_this_cf(e: &Expr) -> bool {
             matches!(unwrap_expr(&m.obj), Expr::This(_)) && member_name(m).as_deref() == Some("cf")
         }
         _ => false,
-    }
-}
-
-fn prop_name(key: &PropName) -> Option<String> {
-    match key {
-        PropName::Ident(i) => Some(i.sym.to_string()),
-        PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
-        _ => None,
     }
 }
 
@@ -155,7 +136,7 @@ impl Visit for Uses {
                 None => {
                     add(&mut self.out.uses, kind, None);
                 }
-                Some(arg) => match literal(&arg.expr) {
+                Some(arg) => match literal_string(&arg.expr) {
                     Some(q) if arg.spread.is_none() && is_valid_qualifier(&q) => {
                         add(&mut self.out.uses, kind, Some(q));
                     }
@@ -185,19 +166,6 @@ impl Visit for Uses {
             }
         }
         m.visit_children_with(self);
-    }
-}
-
-/// A string literal or a template without substitutions.
-fn literal(e: &Expr) -> Option<String> {
-    match unwrap_expr(e) {
-        Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
-        Expr::Tpl(t) if t.exprs.is_empty() => t
-            .quasis
-            .first()
-            .and_then(|q| q.cooked.as_ref())
-            .map(|c| c.to_string_lossy().into_owned()),
-        _ => None,
     }
 }
 
@@ -258,14 +226,14 @@ fn overrides(class: &Class, uses: &mut PlatformUse) {
                                 let mut id = None;
                                 for (k, v) in entries(o) {
                                     match k.as_str() {
-                                        "name" => name = literal(v),
-                                        "id" => id = literal(v),
+                                        "name" => name = literal_string(v),
+                                        "id" => id = literal_string(v),
                                         _ => {}
                                     }
                                 }
                                 (name, id)
                             }
-                            other => (literal(other), None),
+                            other => (literal_string(other), None),
                         };
                         let i = add(uses, kind, qualifier);
                         uses.bindings[i].resource = name;

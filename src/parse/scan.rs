@@ -102,7 +102,8 @@ fn ident_is(e: &Expr, name: &str) -> bool {
     matches!(unwrap_expr(e), Expr::Ident(i) if &*i.sym == name)
 }
 
-fn member_name(m: &MemberExpr) -> Option<String> {
+/// The name of `x.name` or `x["name"]`.
+pub(super) fn member_name(m: &MemberExpr) -> Option<String> {
     match &m.prop {
         MemberProp::Ident(i) => Some(i.sym.to_string()),
         MemberProp::Computed(c) => match &*c.expr {
@@ -113,9 +114,18 @@ fn member_name(m: &MemberExpr) -> Option<String> {
     }
 }
 
-/// The specifier of `import(x)` / `require(x)` when it is a literal (a string, or a template
-/// with no substitutions).
-fn literal_specifier(e: &Expr) -> Option<String> {
+/// A property key's name when it is an identifier or a string.
+pub(super) fn prop_name(key: &PropName) -> Option<String> {
+    match key {
+        PropName::Ident(i) => Some(i.sym.to_string()),
+        PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
+        _ => None,
+    }
+}
+
+/// A string literal or a template without substitutions (through any casts): the specifier of
+/// `import(x)` / `require(x)`, a binding's name.
+pub(super) fn literal_string(e: &Expr) -> Option<String> {
     match unwrap_expr(e) {
         Expr::Lit(Lit::Str(s)) => Some(s.value.to_string_lossy().into_owned()),
         Expr::Tpl(t) if t.exprs.is_empty() => t
@@ -180,7 +190,7 @@ impl Visit for Scanner {
     fn visit_call_expr(&mut self, call: &swc_ecma_ast::CallExpr) {
         match &call.callee {
             Callee::Import(_) => {
-                let spec = call.args.first().and_then(|a| literal_specifier(&a.expr));
+                let spec = call.args.first().and_then(|a| literal_string(&a.expr));
                 self.import(spec, ImportKind::Dynamic, false, call.span);
             }
             Callee::Expr(callee) => {
@@ -188,7 +198,7 @@ impl Visit for Scanner {
                 match callee {
                     Expr::Ident(i) => match &*i.sym {
                         "require" => {
-                            let spec = call.args.first().and_then(|a| literal_specifier(&a.expr));
+                            let spec = call.args.first().and_then(|a| literal_string(&a.expr));
                             self.import(spec, ImportKind::Require, false, call.span);
                         }
                         "eval" => self.hazard(HazardKind::Eval, call.span),
@@ -205,8 +215,7 @@ impl Visit for Scanner {
                             }
                             Some("homedir") => self.hazard(HazardKind::Homedir, call.span),
                             Some("assets") if is_this(&m.obj) => {
-                                let path =
-                                    call.args.first().and_then(|a| literal_specifier(&a.expr));
+                                let path = call.args.first().and_then(|a| literal_string(&a.expr));
                                 let span = self.span(call.span);
                                 self.out.asset_refs.push(AssetRef { path, span });
                             }
@@ -253,11 +262,7 @@ impl Visit for Scanner {
             for prop in &obj.props {
                 let name = match prop {
                     ObjectPatProp::Assign(a) => Some(a.key.id.sym.to_string()),
-                    ObjectPatProp::KeyValue(kv) => match &kv.key {
-                        PropName::Ident(i) => Some(i.sym.to_string()),
-                        PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
-                        _ => None,
-                    },
+                    ObjectPatProp::KeyValue(kv) => prop_name(&kv.key),
                     ObjectPatProp::Rest(_) => None,
                 };
                 if let Some(name) = name {

@@ -8,18 +8,10 @@ use swc_ecma_ast::{
     TsUnionOrIntersectionType,
 };
 
+use super::scan::prop_name;
 use super::{Ctx, docblock, jsdoc};
 use crate::diagnostics::catalog;
 use crate::model::SettingsProp;
-
-/// The property's name when it is a plain identifier or string key.
-fn prop_name(key: &PropName) -> Option<String> {
-    match key {
-        PropName::Ident(i) => Some(i.sym.to_string()),
-        PropName::Str(s) => Some(s.value.to_string_lossy().into_owned()),
-        _ => None,
-    }
-}
 
 /// `@sharedState` in the property's own JSDoc: the daemon persists it with the instance's state
 /// whether or not the class is `@stateful`.

@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 use swc_common::Spanned as _;
 use swc_common::comments::{Comments, SingleThreadedComments};
-use swc_ecma_ast::{Accessibility, ClassMethod, MethodKind, PropName};
+use swc_ecma_ast::{Accessibility, ClassMethod, MethodKind};
 
+use super::scan::prop_name;
 use super::schema::{self, SchemaCx};
 use super::{Ctx, docblock, jsdoc};
 use crate::diagnostics::catalog;
@@ -32,11 +33,7 @@ impl Ctx {
         ) {
             return None;
         }
-        let name = match &m.key {
-            PropName::Ident(i) => i.sym.to_string(),
-            PropName::Str(s) => s.value.to_string_lossy().into_owned(),
-            _ => return None,
-        };
+        let name = prop_name(&m.key)?;
         if name.starts_with('_') {
             return None;
         }
