@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importRuntimeModule } from "./lib/harness.mjs";
+import { memoryStorage } from "./lib/memory-storage.mjs";
 
 let createScheduler;
 let outDir;
@@ -28,37 +29,6 @@ beforeEach(() => {
   clock = Date.parse("2026-03-01T10:00:30.000Z");
   Date.now = () => clock;
 });
-
-/** The part of DurableObjectStorage the scheduler uses, in memory, values cloned like storage does. */
-function memoryStorage() {
-  const data = new Map();
-  let alarm = null;
-  return {
-    data,
-    async get(key) {
-      return data.has(key) ? structuredClone(data.get(key)) : undefined;
-    },
-    async put(key, value) {
-      data.set(key, structuredClone(value));
-    },
-    async delete(keys) {
-      if (Array.isArray(keys)) return keys.filter((k) => data.delete(k)).length;
-      return data.delete(keys);
-    },
-    async list({ prefix = "" } = {}) {
-      return new Map([...data.keys()].filter((k) => k.startsWith(prefix)).sort().map((k) => [k, structuredClone(data.get(k))]));
-    },
-    async getAlarm() {
-      return alarm;
-    },
-    async setAlarm(time) {
-      alarm = typeof time === "number" ? time : time.getTime();
-    },
-    async deleteAlarm() {
-      alarm = null;
-    },
-  };
-}
 
 function setup(onDispatch = async () => {}) {
   const storage = memoryStorage();

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importRuntimeModule } from "./lib/harness.mjs";
+import { memoryStorage } from "./lib/memory-storage.mjs";
 
 let createScheduler;
 let outDir;
@@ -19,42 +20,6 @@ before(async () => {
 after(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
-
-/** The storage calls the scheduler makes, with reads counted (a list counts one per entry it returns). */
-function countingStorage() {
-  const data = new Map();
-  let alarm = null;
-  const reads = { gets: 0, listed: 0 };
-  return {
-    data,
-    reads,
-    async get(key) {
-      reads.gets += 1;
-      return data.has(key) ? structuredClone(data.get(key)) : undefined;
-    },
-    async put(key, value) {
-      data.set(key, structuredClone(value));
-    },
-    async delete(keys) {
-      if (Array.isArray(keys)) return keys.filter((k) => data.delete(k)).length;
-      return data.delete(keys);
-    },
-    async list({ prefix = "" } = {}) {
-      const found = Array.from(data.keys()).filter((k) => k.startsWith(prefix)).sort();
-      reads.listed += found.length;
-      return new Map(found.map((k) => [k, structuredClone(data.get(k))]));
-    },
-    async getAlarm() {
-      return alarm;
-    },
-    async setAlarm(time) {
-      alarm = typeof time === "number" ? time : time.getTime();
-    },
-    async deleteAlarm() {
-      alarm = null;
-    },
-  };
-}
 
 function scheduler(storage, env = {}) {
   return createScheduler({ storage, photonId: "bounds", dispatch: async () => {}, env });
@@ -68,7 +33,7 @@ async function readsOfCreate(storage, s, name) {
 }
 
 test("creating a schedule reads the same few entries whether 1 or 300 exist", async () => {
-  const storage = countingStorage();
+  const storage = memoryStorage();
   const s = scheduler(storage, { PHOTON_MAX_SCHEDULES: "1000" });
   await s.create({ name: "first", schedule: "0 0 1 1 *", method: "noop" });
   const early = await readsOfCreate(storage, s, "second");
@@ -82,7 +47,7 @@ test("creating a schedule reads the same few entries whether 1 or 300 exist", as
 });
 
 test("the limit counts every schedule, declared ones included, and frees places on cancel", async () => {
-  const storage = countingStorage();
+  const storage = memoryStorage();
   const s = scheduler(storage, { PHOTON_MAX_SCHEDULES: "3" });
   await s.syncDeclared([{ method: "tick", cron: "@hourly" }]);
   await s.create({ name: "a", schedule: "0 0 1 1 *", method: "noop" });
@@ -95,7 +60,7 @@ test("the limit counts every schedule, declared ones included, and frees places 
 });
 
 test("schedules stored without an index (an older build) are indexed once, then counted", async () => {
-  const storage = countingStorage();
+  const storage = memoryStorage();
   // What an older build left: tasks only.
   const old = scheduler(storage, { PHOTON_MAX_SCHEDULES: "1000" });
   for (const name of ["x", "y"]) await old.create({ name, schedule: "0 0 1 1 *", method: "noop" });
