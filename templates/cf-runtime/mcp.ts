@@ -40,7 +40,7 @@ import { asCallToolResult } from "./results";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
-import type { Asks, JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceHandler } from "./types";
+import type { Asks, JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceMethod } from "./types";
 
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
 export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
@@ -210,7 +210,7 @@ export interface McpHost {
   /** sample/confirm/elicit and the 2026-07-28 round trip (RuntimeOptions.asks), when a photon asks. */
   asks?: Asks;
   /** Prompts, resources and completion handlers by method (RuntimeOptions.surface), else empty. */
-  surface: Record<string, SurfaceHandler>;
+  surface: Record<string, SurfaceMethod>;
 }
 
 /**
@@ -358,7 +358,7 @@ async function dispatchEra(
   if (msg.method === "server/discover") {
     const init = initializeResult(host.photon, {});
     const result = discoverResult(init.capabilities as Record<string, unknown>, host.photon.description);
-    return jsonText(reply(id, { result }));
+    return jsonAnswer(reply(id, { result }));
   }
   if (isModern() && msg.method === "subscriptions/listen") {
     try {
@@ -391,7 +391,7 @@ async function dispatchEra(
         id,
         params,
         () => dispatchMcp(plain, msg, id, params, host),
-        (result) => jsonText(reply(id, { result })),
+        (result) => jsonAnswer(reply(id, { result })),
         streams ? () => new SseStream() : null,
       );
     } catch (e) {
@@ -413,17 +413,17 @@ async function dispatchMcp(
   try {
     switch (msg.method) {
       case "initialize":
-        return jsonText(reply(id, { result: initializeResult(host.photon, params) }));
+        return jsonAnswer(reply(id, { result: initializeResult(host.photon, params) }));
       case "ping":
-        return jsonText(reply(id, { result: {} }));
+        return jsonAnswer(reply(id, { result: {} }));
       case "tools/list":
-        return jsonText(reply(id, { result: { tools: host.photon.tools } }));
+        return jsonAnswer(reply(id, { result: { tools: host.photon.tools } }));
       case "tools/call":
         return await toolsCall(request, id, params, host);
       default: {
         // Prompts, resources, completion and logging level (surface.ts).
         const handler = surfaceHandler(host, msg.method);
-        if (handler) return jsonText(reply(id, { result: await handler(params, host, request) }));
+        if (handler) return jsonAnswer(reply(id, { result: await handler(params, host, request) }));
         return rpcError(id, METHOD_NOT_FOUND, `Method not found: ${shortPath(msg.method)}`);
       }
     }
@@ -431,10 +431,6 @@ async function dispatchMcp(
     if (e instanceof RpcError) return rpcError(id, e.code, e.message, 200, e.data);
     return rpcError(id, INTERNAL_ERROR, internalError(`mcp ${shortPath(msg.method)}`, e));
   }
-}
-
-function jsonText(text: string, status = 200): McpAnswer {
-  return jsonAnswer(text, status);
 }
 
 function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
@@ -553,7 +549,7 @@ async function toolsCall(
   if (!wantsSse) {
     const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set(), caller };
     const result = await callContext.run(ctx, () => runTool(host, name, method, args));
-    return jsonText(reply(id, { result }));
+    return jsonAnswer(reply(id, { result }));
   }
 
   const stream = new SseStream();
@@ -579,7 +575,7 @@ async function toolsCall(
     if (!stream.opened) {
       // Nothing was sent: plain JSON, and the stream is never made.
       stream.close();
-      answer(jsonText(reply(id, { result })));
+      answer(jsonAnswer(reply(id, { result })));
       return;
     }
     stream.sendText(reply(id, { result }));
@@ -591,7 +587,7 @@ async function toolsCall(
     const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
     const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
     if (stream.opened) stream.sendText(text);
-    else answer(jsonText(text));
+    else answer(jsonAnswer(text));
     stream.close();
   });
   if (stream.opened) host.waitUntil(answered);

@@ -9,15 +9,15 @@ import {
   resourcesTemplatesList,
   resourcesUnsubscribe,
 } from "./resources";
-import type { SurfaceHandler } from "./types";
+import type { SurfaceMethod } from "./types";
 
-export const surface: Record<string, SurfaceHandler> = {
-  "prompts/list": promptsList,
-  "prompts/get": promptsGet,
-  "resources/list": resourcesList,
-  "resources/templates/list": resourcesTemplatesList,
-  "resources/read": resourcesRead,
-  "resources/subscribe": resourcesSubscribe,
-  "resources/unsubscribe": resourcesUnsubscribe,
-  "completion/complete": completionComplete,
+export const surface: Record<string, SurfaceMethod> = {
+  "prompts/list": { capability: "prompts", handle: promptsList },
+  "prompts/get": { capability: "prompts", handle: promptsGet },
+  "resources/list": { capability: "resources", handle: resourcesList },
+  "resources/templates/list": { capability: "resources", handle: resourcesTemplatesList },
+  "resources/read": { capability: "resources", handle: resourcesRead },
+  "resources/subscribe": { capability: "resources", handle: resourcesSubscribe },
+  "resources/unsubscribe": { capability: "resources", handle: resourcesUnsubscribe },
+  "completion/complete": { capability: "completions", handle: completionComplete },
 };

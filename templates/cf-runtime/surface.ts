@@ -1,4 +1,4 @@
-// The MCP server surface beyond tools: which JSON-RPC method belongs to which capability (prompts, resources, completion, logging level), the capabilities `initialize` advertises, and `this.notifyResourceUpdated`.
+// The MCP server surface beyond tools: whether a JSON-RPC method's capability (prompts, resources, completion, logging level) is served, the capabilities `initialize` advertises, and `this.notifyResourceUpdated`.
 // mcp.ts looks a method up here after its own cases, so a protocol era that adds methods can
 // reuse these handlers by name. A capability is advertised only when the photon has something
 // to serve under it, and a method of a capability not advertised is -32601, as if unknown. The
@@ -8,25 +8,12 @@
 import { setLogLevel } from "./logging";
 import type { McpHost } from "./mcp";
 import { callContext } from "./mcp";
-import type { PhotonManifest, SurfaceHandler } from "./types";
+import type { PhotonManifest, SurfaceCapability, SurfaceHandler, SurfaceMethod } from "./types";
 
-export type { SurfaceHandler } from "./types";
+/** `logging/setLevel`, served by every Worker; the other methods come with surface-table.ts. */
+const LOGGING: SurfaceMethod = { capability: "logging", handle: setLogLevel };
 
-type Capability = "prompts" | "resources" | "completions" | "logging";
-
-const CAPABILITY_OF: Record<string, Capability> = {
-  "prompts/list": "prompts",
-  "prompts/get": "prompts",
-  "resources/list": "resources",
-  "resources/templates/list": "resources",
-  "resources/read": "resources",
-  "resources/subscribe": "resources",
-  "resources/unsubscribe": "resources",
-  "completion/complete": "completions",
-  "logging/setLevel": "logging",
-};
-
-function serves(photon: PhotonManifest, capability: Capability): boolean {
+function serves(photon: PhotonManifest, capability: SurfaceCapability): boolean {
   switch (capability) {
     case "prompts":
       return photon.prompts.length > 0;
@@ -44,9 +31,9 @@ function serves(photon: PhotonManifest, capability: Capability): boolean {
 
 /** The handler of `method`, or null when the photon does not serve it (-32601). */
 export function surfaceHandler(host: McpHost, method: string): SurfaceHandler | null {
-  if (!Object.hasOwn(CAPABILITY_OF, method) || !serves(host.photon, CAPABILITY_OF[method])) return null;
-  if (method === "logging/setLevel") return setLogLevel;
-  return Object.hasOwn(host.surface, method) ? host.surface[method] : null;
+  const entry =
+    method === "logging/setLevel" ? LOGGING : Object.hasOwn(host.surface, method) ? host.surface[method] : null;
+  return entry !== null && serves(host.photon, entry.capability) ? entry.handle : null;
 }
 
 /** `initialize`'s capabilities besides tools: exactly what surfaceHandler serves. */

@@ -224,7 +224,7 @@ export interface RuntimeOptions {
   /** Present only when a photon has HTTP routes or `@expose` endpoints (routes.ts). */
   routes?: HttpRoutes;
   /** Present only when a photon has prompts, resources or `@ui` views (surface-table.ts). */
-  surface?: Record<string, SurfaceHandler>;
+  surface?: Record<string, SurfaceMethod>;
   /** Present only when a photon calls this.sample, this.confirm or this.elicit or has a generator method (asks.ts). */
   asks?: Asks;
 }
@@ -278,6 +278,15 @@ export interface HttpRoutes {
 
 /** One surface method (surface.ts): validated params in, a JSON-RPC result out (or a thrown RpcError). */
 export type SurfaceHandler = (params: Record<string, unknown>, host: McpHost, request: McpRequest) => Promise<unknown>;
+
+/** The capabilities `initialize` may advertise besides tools. */
+export type SurfaceCapability = "prompts" | "resources" | "completions" | "logging";
+
+/** A surface method's handler and the capability it is served under (-32601 when not advertised). */
+export interface SurfaceMethod {
+  capability: SurfaceCapability;
+  handle: SurfaceHandler;
+}
 
 /** A JSON-RPC 2.0 message as received. */
 export interface JsonRpcMessage {
