@@ -7,14 +7,11 @@ import { limitMessage, limitOf } from "./limits";
 import type { AskParams, McpHost } from "./mcp";
 import { askDefault, callContext } from "./mcp";
 import { askInRound, inRoundTrip, roundTripCall } from "./mrtr";
+import { isObject } from "./routing";
 import type { Asks } from "./types";
 
 /** Default wait for a client's answer to sample/confirm/elicit; env PHOTON_REQUEST_TIMEOUT_MS overrides. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * The server request id for a sample/elicit of `instance`; the outer Worker routes the client's

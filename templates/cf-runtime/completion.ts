@@ -6,13 +6,10 @@
 
 import type { McpHost } from "./mcp";
 import { INVALID_PARAMS, RpcError } from "./mcp";
+import { isObject } from "./routing";
 import { shortPath } from "./safe-json";
 
 const MAX_VALUES = 100;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 async function fromMethod(host: McpHost, source: string): Promise<string[]> {
   const dot = source.indexOf(".");

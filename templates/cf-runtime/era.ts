@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { McpAnswer } from "./answer";
 import { jsonAnswer } from "./answer";
+import { isObject } from "./routing";
 import { shortPath } from "./safe-json";
 import type { PhotonManifest } from "./types";
 
@@ -87,10 +88,6 @@ export interface RoundStream {
 export function roundStream(): RoundStream | null {
   const stream = eraContext.getStore()?.call?.stream ?? null;
   return stream !== null && !stream.closed ? stream : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function errorAnswer(idJson: string, code: number, message: string, data?: unknown): McpAnswer {

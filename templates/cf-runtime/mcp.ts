@@ -37,6 +37,7 @@ import {
 } from "./era";
 import { logAllowed as levelAllowed } from "./logging";
 import { asCallToolResult } from "./results";
+import { isObject } from "./routing";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
@@ -268,10 +269,6 @@ function idText(body: string, id: unknown): string | null {
   if (typeof id === "string") return JSON.stringify(id);
   if (typeof id !== "number") return null;
   return rawMember(body, "id") ?? JSON.stringify(id);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The instance encoded in a server request id, or null when `id` is not one of ours. */

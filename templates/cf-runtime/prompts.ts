@@ -8,12 +8,9 @@
 
 import type { McpHost } from "./mcp";
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcError, validateArguments } from "./mcp";
+import { isObject } from "./routing";
 import { formatJson, shortPath } from "./safe-json";
 import type { JsonSchema, PromptEntry } from "./types";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export async function promptsList(_params: Record<string, unknown>, host: McpHost): Promise<unknown> {
   return {

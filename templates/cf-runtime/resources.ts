@@ -16,13 +16,10 @@
 import type { McpHost, McpRequest } from "./mcp";
 import { INTERNAL_ERROR, INVALID_PARAMS, RpcError, validateArguments } from "./mcp";
 import { coerceArguments } from "./prompts";
+import { isObject } from "./routing";
 import { formatJson, shortPath } from "./safe-json";
 import type { MethodInfo, ResourceTemplateEntry } from "./types";
 import { uiResourceList, uiResourceRead } from "./ui";
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The resource-not-found error code of a protocol version (2026-07-28 moved it to -32602). */
 export function resourceNotFoundCode(version: string | null): number {

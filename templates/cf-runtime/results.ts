@@ -3,9 +3,7 @@
 // formatted as every other value, so a photon that returns its own data named `content` keeps
 // working as locally.
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isObject } from "./routing";
 
 const str = (v: unknown) => typeof v === "string";
 

@@ -12,6 +12,7 @@ import type { McpAnswer } from "./answer";
 import { sseAnswer } from "./answer";
 import { SUBSCRIPTION_ID_META } from "./era";
 import type { SseStream } from "./mcp";
+import { isObject } from "./routing";
 
 type Kind = "toolsListChanged" | "promptsListChanged" | "resourcesListChanged";
 
@@ -40,10 +41,6 @@ interface Listener {
 
 /** Listeners by the object (its MCP host) that holds them. */
 const listeners = new WeakMap<object, Set<Listener>>();
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Opens a listener on `stream` for the listen request `idJson`, sends its acknowledgement, and
