@@ -300,7 +300,7 @@ fn find_host(dir: &Path, diagnostics: &mut Diagnostics) -> Option<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".photon.ts"))
+        .filter(|name| name.ends_with(crate::names::PHOTON_SUFFIX))
         .collect();
     found.sort();
     match found.len() {

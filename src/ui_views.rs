@@ -11,9 +11,6 @@ use crate::assets::MAX_ASSET_BYTES;
 use crate::diagnostics::{Diagnostics, SourceFile, catalog};
 use crate::model::{Photon, Span};
 
-/// The MIME type the local runtime gives `ui://` resources.
-pub const MCP_APP_MIME: &str = "text/html;profile=mcp-app";
-
 /// One view, ready for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {

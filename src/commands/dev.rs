@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Child;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::cli::DevArgs;
@@ -252,9 +251,9 @@ impl Session<'_> {
             }
         };
         let sender = self.ready.0.clone();
-        let captured = Arc::new(Mutex::new(Vec::new()));
-        // The pumps end by themselves when the group is gone and the pipes close.
-        let _pumps = process::pump_child(&mut child, true, &captured, move |line| {
+        // The pumps end by themselves when the group is gone and the pipes close. Nothing keeps
+        // the output: a dev session runs for hours and reads only its `Ready on` line.
+        let _pumps = process::pump_child(&mut child, true, None, move |line| {
             if let Some(url) = ready_url(line) {
                 let _ = sender.send((generation, url));
             }
@@ -328,7 +327,10 @@ fn watch_roots(source: &Source) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.to_string_lossy().ends_with(".photon.ts") {
+            if path
+                .to_string_lossy()
+                .ends_with(crate::names::PHOTON_SUFFIX)
+            {
                 files.push(path);
             }
         }

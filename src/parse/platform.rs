@@ -12,7 +12,7 @@ use swc_ecma_ast::{
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
-use super::scan::{literal_string, member_name, prop_name, unwrap_expr};
+use super::scan::{is_this, literal_string, local_span, member_name, prop_name, unwrap_expr};
 use crate::model::{CfBinding, CfKind, PlatformUse, Span};
 
 /// A use the build cannot bind.
@@ -56,9 +56,7 @@ pub fn is_valid_qualifier(q: &str) -> bool {
 /// `this.cf` (through any casts).
 fn is_this_cf(e: &Expr) -> bool {
     match unwrap_expr(e) {
-        Expr::Member(m) => {
-            matches!(unwrap_expr(&m.obj), Expr::This(_)) && member_name(m).as_deref() == Some("cf")
-        }
+        Expr::Member(m) => is_this(&m.obj) && member_name(m).as_deref() == Some("cf"),
         _ => false,
     }
 }
@@ -110,9 +108,7 @@ struct Uses {
 
 impl Uses {
     fn span(&self, s: swc_common::Span) -> Span {
-        let lo = s.lo.0.saturating_sub(self.base) as usize;
-        let hi = s.hi.0.saturating_sub(self.base) as usize;
-        Span::new(lo, hi.saturating_sub(lo))
+        local_span(self.base, s)
     }
 
     fn is_cf(&self, e: &Expr) -> bool {

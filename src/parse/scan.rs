@@ -35,11 +35,16 @@ struct Scanner {
     out: Scan,
 }
 
+/// An SWC span as a span of the photon's source, whose first byte is at `base`.
+pub(super) fn local_span(base: u32, s: swc_common::Span) -> Span {
+    let lo = s.lo.0.saturating_sub(base) as usize;
+    let hi = s.hi.0.saturating_sub(base) as usize;
+    Span::new(lo, hi.saturating_sub(lo))
+}
+
 impl Scanner {
     fn span(&self, s: swc_common::Span) -> Span {
-        let lo = s.lo.0.saturating_sub(self.base) as usize;
-        let hi = s.hi.0.saturating_sub(self.base) as usize;
-        Span::new(lo, hi.saturating_sub(lo))
+        local_span(self.base, s)
     }
 
     fn import(
@@ -94,7 +99,8 @@ pub(super) fn unwrap_expr(e: &Expr) -> &Expr {
     }
 }
 
-fn is_this(e: &Expr) -> bool {
+/// `this` (through any casts).
+pub(super) fn is_this(e: &Expr) -> bool {
     matches!(unwrap_expr(e), Expr::This(_))
 }
 

@@ -143,7 +143,7 @@ impl Cmd {
     pub fn run_streaming(&self, printer: &Printer) -> Result<Finished, SpawnError> {
         let mut child = self.spawn_group(printer)?;
         let captured = Arc::new(Mutex::new(Vec::new()));
-        let pumps = pump_child(&mut child, true, &captured, |_| {});
+        let pumps = pump_child(&mut child, true, Some(&captured), |_| {});
         let status = wait_group(&mut child, STOP_GRACE).map_err(|err| self.spawn_error(err))?;
         join_pumps(pumps);
         let output = String::from_utf8_lossy(&captured.lock().expect("pump lock")).into_owned();
@@ -236,20 +236,20 @@ pub fn exit_code(status: std::process::ExitStatus) -> u8 {
     1
 }
 
-/// Copy the child's stdout and stderr to our stderr (when `show`), append both to `captured`,
+/// Copy the child's stdout and stderr to our stderr (when `show`), append both to `captured` (when given),
 /// and call `on_line` with every complete line (ANSI colours removed).
 pub fn pump_child(
     child: &mut Child,
     show: bool,
-    captured: &Arc<Mutex<Vec<u8>>>,
+    captured: Option<&Arc<Mutex<Vec<u8>>>>,
     on_line: impl FnMut(&str) + Send + Clone + 'static,
 ) -> Vec<JoinHandle<()>> {
     let mut pumps = Vec::new();
     if let Some(stdout) = child.stdout.take() {
-        pumps.push(spawn_pump(stdout, show, captured.clone(), on_line.clone()));
+        pumps.push(spawn_pump(stdout, show, captured.cloned(), on_line.clone()));
     }
     if let Some(stderr) = child.stderr.take() {
-        pumps.push(spawn_pump(stderr, show, captured.clone(), on_line));
+        pumps.push(spawn_pump(stderr, show, captured.cloned(), on_line));
     }
     pumps
 }
@@ -263,7 +263,7 @@ fn join_pumps(pumps: Vec<JoinHandle<()>>) {
 fn spawn_pump(
     mut reader: impl Read + Send + 'static,
     show: bool,
-    captured: Arc<Mutex<Vec<u8>>>,
+    captured: Option<Arc<Mutex<Vec<u8>>>>,
     mut on_line: impl FnMut(&str) + Send + 'static,
 ) -> JoinHandle<()> {
     std::thread::spawn(move || {
@@ -281,7 +281,9 @@ fn spawn_pump(
                 let _ = stderr.write_all(chunk);
                 let _ = stderr.flush();
             }
-            captured.lock().expect("pump lock").extend_from_slice(chunk);
+            if let Some(captured) = &captured {
+                captured.lock().expect("pump lock").extend_from_slice(chunk);
+            }
             for &byte in chunk {
                 if byte == b'\n' {
                     on_line(&strip_ansi(&String::from_utf8_lossy(&line)));
