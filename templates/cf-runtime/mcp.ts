@@ -29,22 +29,20 @@ import {
   discoverResult,
   eraContext,
   isModern,
+  LEGACY_PROTOCOL_VERSIONS,
   LOG_LEVEL_META,
   logAllowed,
   openEra,
   roundStream,
   unsupportedVersion,
 } from "./era";
-import { logAllowed as levelAllowed } from "./logging";
+import { isLogLevel, logAllowed as levelAllowed } from "./logging";
 import { asCallToolResult } from "./results";
 import { isObject } from "./routing";
 import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
 import type { Asks, JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceMethod } from "./types";
-
-export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"] as const;
-export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0];
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
@@ -433,9 +431,9 @@ async function dispatchMcp(
 function initializeResult(photon: PhotonManifest, params: Record<string, unknown>) {
   const requested = params.protocolVersion;
   const protocolVersion =
-    typeof requested === "string" && (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
+    typeof requested === "string" && (LEGACY_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
       ? requested
-      : LATEST_PROTOCOL_VERSION;
+      : LEGACY_PROTOCOL_VERSIONS[0];
   const result: Record<string, unknown> = {
     protocolVersion,
     capabilities: { tools: { listChanged: false }, ...surfaceCapabilities(photon) },
@@ -657,8 +655,6 @@ function notify(method: string, params: unknown): boolean {
   return true;
 }
 
-const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
-
 /**
  * Delivers an emit without a channel to the current call, mapped as the local MCP server maps
  * it: progress and status become notifications/progress (with the client's progressToken), logs
@@ -681,7 +677,7 @@ export function emitToCall(photon: string, data: unknown, minLevel = "debug"): v
     return;
   }
   if (kind === "log") {
-    const level = typeof d.level === "string" && LOG_LEVELS.includes(d.level) ? d.level : "info";
+    const level = isLogLevel(d.level) ? d.level : "info";
     if (!levelAllowed(level, minLevel)) return;
     notify("notifications/message", {
       level,

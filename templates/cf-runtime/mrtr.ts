@@ -155,12 +155,6 @@ async function digest(tool: string, args: unknown): Promise<string> {
   return b64url(new Uint8Array(hash));
 }
 
-function timeoutMs(env: Record<string, unknown>, fallback: number): number {
-  const raw = env.PHOTON_REQUEST_TIMEOUT_MS;
-  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 /** The suspended call the current request runs, when it is a 2026 tools/call. */
 function currentCall(): SuspendedCall | null {
   const call = eraContext.getStore()?.call;
@@ -229,7 +223,7 @@ async function runRound(
   call: SuspendedCall,
   idJson: string,
   inputRequired: (result: Record<string, unknown>) => McpAnswer,
-  fallbackTimeoutMs: number,
+  timeoutMs: number,
 ): Promise<McpAnswer> {
   if (call.timer !== null) clearTimeout(call.timer);
   call.timer = null;
@@ -262,8 +256,10 @@ async function runRound(
     return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`);
   }
   suspended(host).set(call.id, call);
-  const ms = timeoutMs(host.env, fallbackTimeoutMs);
-  call.timer = setTimeout(() => forget(host, call, new Error(`the client did not retry within ${ms} ms`)), ms);
+  call.timer = setTimeout(
+    () => forget(host, call, new Error(`the client did not retry within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
   const state: State = {
     v: 1,
     call: call.id,
@@ -272,7 +268,7 @@ async function runRound(
     args: call.argsDigest,
     keys: Object.keys(outcome.requests),
     answers: call.answers,
-    exp: Date.now() + ms,
+    exp: Date.now() + timeoutMs,
   };
   return inputRequired({
     resultType: "input_required",
@@ -301,7 +297,7 @@ export async function roundTripCall(
   params: Record<string, unknown>,
   dispatch: () => Promise<McpAnswer>,
   inputRequired: (result: Record<string, unknown>) => McpAnswer,
-  fallbackTimeoutMs: number,
+  timeoutMs: number,
   openStream: (() => RoundStream) | null = null,
 ): Promise<McpAnswer> {
   const era = eraContext.getStore();
@@ -331,7 +327,7 @@ export async function roundTripCall(
       // Resume: the new round starts before the answers go in, so the next ask lands in it.
       const stream = openStream?.() ?? null;
       call.stream = stream;
-      const round = runRound(host, call, idJson, inputRequired, fallbackTimeoutMs);
+      const round = runRound(host, call, idJson, inputRequired, timeoutMs);
       state.keys.forEach((key, i) => {
         call.waiting.get(key)?.resolve(given[i]);
         call.waiting.delete(key);
@@ -363,7 +359,7 @@ export async function roundTripCall(
   });
   call.done = gate.then(dispatch);
   host.waitUntil(call.done);
-  const round = runRound(host, call, idJson, inputRequired, fallbackTimeoutMs);
+  const round = runRound(host, call, idJson, inputRequired, timeoutMs);
   started();
   return deliver(host, call, round, call.stream);
 }

@@ -147,16 +147,15 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     if (early !== null) return early;
     let body: string | null = null;
     let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
+    // The instance the URL or a header names; else the body may name it (peek).
+    const named = url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER);
     if (path === "/mcp" && request.method === "POST") {
       const read = await readBody(request);
       if (read instanceof Response) return read;
       body = read;
       // The body is parsed here only when the auth check needs it or it may name the instance;
       // the Durable Object parses it anyway.
-      if (
-        manifest.auth.mode !== "none" ||
-        (!url.searchParams.has("instance") && !request.headers.has(INSTANCE_HEADER) && mayNameInstance(body))
-      ) {
+      if (manifest.auth.mode !== "none" || (named === null && mayNameInstance(body))) {
         peeked = peek(body);
       }
     } else if (isRoute && request.method !== "GET" && request.method !== "HEAD") {
@@ -164,8 +163,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       if (read instanceof Response) return read;
       body = read;
     }
-    let instance =
-      url.searchParams.get("instance") ?? request.headers.get(INSTANCE_HEADER) ?? peeked.instance ?? DEFAULT_INSTANCE;
+    let instance = named ?? peeked.instance ?? DEFAULT_INSTANCE;
     if (!INSTANCE_NAME.test(instance)) {
       return jsonResponse(
         { error: "invalid instance name: use 1-128 letters, digits or ._:@+~- (starting with a letter or digit)" },

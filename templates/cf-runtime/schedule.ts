@@ -16,6 +16,7 @@
 
 import { checkCron, nextCronFiring } from "./cron";
 import { limitMessage, limitOf } from "./limits";
+import { isObject } from "./routing";
 import type { CreateScheduleOptions } from "./types";
 
 export type { CreateScheduleOptions };
@@ -134,10 +135,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function checkName(name: unknown): string {
   if (typeof name !== "string" || name.trim() === "") {
     throw new Error("Schedule name must be a non-empty string.");
@@ -154,7 +151,7 @@ function checkMethod(method: unknown): string {
 
 function checkParams(params: unknown): Record<string, unknown> {
   if (params === undefined || params === null) return {};
-  if (!isRecord(params)) throw new Error("Schedule params must be an object.");
+  if (!isObject(params)) throw new Error("Schedule params must be an object.");
   // Stored as JSON: what a run receives is what survives a restart, so round-trip it now.
   return JSON.parse(JSON.stringify(params)) as Record<string, unknown>;
 }
