@@ -9,6 +9,7 @@
 // to that DO, which sends them with `publishFrame`.
 
 import { limitMessage, limitOf } from "./limits";
+import { jsonResponse } from "./routing";
 
 /** Tags are namespaced so other runtime uses of hibernatable sockets can never receive events. */
 const TAG_PREFIX = "ch:";
@@ -17,10 +18,8 @@ const WILDCARD = "*";
 const MAX_CHANNELS = 10;
 const MAX_CHANNEL_LENGTH = 256 - TAG_PREFIX.length;
 
-const JSON_HEADERS = { "content-type": "application/json" };
-
 function refuse(status: number, error: string, extra: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify({ error }), { status, headers: { ...JSON_HEADERS, ...extra } });
+  return jsonResponse({ error }, status, extra);
 }
 
 /**

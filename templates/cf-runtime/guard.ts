@@ -1,6 +1,7 @@
 // The outer Worker's guards that come before routing: authentication decided from the headers alone (before any body is read) and the answer to a failure of the Worker itself (a reference id, never a message or a stack).
 
 import { INTERNAL_ERROR } from "./mcp";
+import { jsonResponse } from "./routing";
 import { internalError } from "./safe-json";
 import type { Authorize, Manifest } from "./types";
 
@@ -27,12 +28,8 @@ export async function authorizeHeaders(
  */
 export function internalErrorResponse(request: Request, error: unknown): Response {
   const message = internalError(`${request.method} ${new URL(request.url).pathname}`, error);
-  const headers = { "Content-Type": "application/json" };
   if (new URL(request.url).pathname.replace(/\/+$/, "") === "/mcp") {
-    return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: INTERNAL_ERROR, message } }), {
-      status: 200,
-      headers,
-    });
+    return jsonResponse({ jsonrpc: "2.0", id: null, error: { code: INTERNAL_ERROR, message } });
   }
-  return new Response(JSON.stringify({ error: message }), { status: 500, headers });
+  return jsonResponse({ error: message }, 500);
 }

@@ -8,7 +8,7 @@
 //   object (onShutdown first), pending asks, /events sockets (closed with a reason), the alarm,
 //   then all storage. The next request starts a fresh instance.
 
-import { INSTANCE_NAME } from "./routing";
+import { INSTANCE_NAME, jsonResponse, methodNotAllowed } from "./routing";
 import { constantTimeEqual } from "./secrets";
 import type { Manifest } from "./types";
 
@@ -117,10 +117,6 @@ interface AdminStub {
   photonAdminDestroy(): Promise<void>;
 }
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
 /**
  * `GET /__admin/instances` (list), `GET /__admin/instances/<name>` (show),
  * `DELETE /__admin/instances/<name>` (destroy in every photon of the Worker).
@@ -136,7 +132,7 @@ export async function adminRoute(
   const header = request.headers.get("Authorization") ?? "";
   const m = /^Bearer[ \t]+(.+)$/i.exec(header.trim());
   if (!m || !(await constantTimeEqual(m[1].trim(), secret))) {
-    return json({ error: "admin token required" }, 401);
+    return jsonResponse({ error: "admin token required" }, 401);
   }
   const rest = path.slice("/__admin/instances".length);
   if (!path.startsWith("/__admin/instances") || (rest !== "" && !rest.startsWith("/"))) {
@@ -144,16 +140,16 @@ export async function adminRoute(
   }
   const reg = registry(env);
   if (rest === "") {
-    if (request.method !== "GET") return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
-    return json({ instances: reg ? await reg.instancesList() : [] });
+    if (request.method !== "GET") return methodNotAllowed("GET");
+    return jsonResponse({ instances: reg ? await reg.instancesList() : [] });
   }
   let name: string;
   try {
     name = decodeURIComponent(rest.slice(1));
   } catch {
-    return json({ error: "invalid instance name" }, 400);
+    return jsonResponse({ error: "invalid instance name" }, 400);
   }
-  if (!INSTANCE_NAME.test(name)) return json({ error: "invalid instance name" }, 400);
+  if (!INSTANCE_NAME.test(name)) return jsonResponse({ error: "invalid instance name" }, 400);
   const stubs = Object.values(manifest.photons).map((p) => {
     const ns = env[p.binding] as DurableObjectNamespace | undefined;
     if (!ns) throw new Error(`the Durable Object binding ${p.binding} is missing from wrangler.toml`);
@@ -164,13 +160,13 @@ export async function adminRoute(
     // Shown even when unregistered: after a destroy, this is how an operator sees nothing is left.
     const photons: Record<string, InstanceReport> = {};
     for (const { photon, stub } of stubs) photons[photon] = await stub.photonAdminShow();
-    return json({ name, registered: known, photons });
+    return jsonResponse({ name, registered: known, photons });
   }
   if (request.method === "DELETE") {
     // Every photon, even when the registry does not list it: a destroy must leave nothing armed.
     for (const { stub } of stubs) await stub.photonAdminDestroy();
     await reg?.instancesRemove(name);
-    return json({ name, destroyed: true, registered: known });
+    return jsonResponse({ name, destroyed: true, registered: known });
   }
-  return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET, DELETE" } });
+  return methodNotAllowed("GET, DELETE");
 }

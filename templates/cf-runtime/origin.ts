@@ -9,6 +9,8 @@
 //   anything else is 403.
 // - CORS echoes the allowed Origin (with `Vary: Origin`), never `*`.
 
+import { jsonResponse } from "./routing";
+
 const ALLOW_METHODS = "GET, POST, DELETE, OPTIONS";
 const ALLOW_HEADERS =
   "Content-Type, Accept, Authorization, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-ID, X-Photon-Instance";
@@ -62,10 +64,7 @@ export function allowedOrigin(request: Request, env: Record<string, unknown>): s
 }
 
 export function forbiddenOrigin(): Response {
-  return new Response(JSON.stringify({ error: "forbidden: this Origin or Host is not allowed" }), {
-    status: 403,
-    headers: { "Content-Type": "application/json" },
-  });
+  return jsonResponse({ error: "forbidden: this Origin or Host is not allowed" }, 403);
 }
 
 /** CORS headers for an allowed origin (none for a request without Origin). */

@@ -20,7 +20,15 @@ import { adminRoute } from "./instances";
 import type { Caller, McpCall } from "./mcp";
 import { instanceFromServerRequestId } from "./mcp";
 import { allowedOrigin, corsHeaders, forbiddenOrigin } from "./origin";
-import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
+import {
+  CALLER_HEADER,
+  DEFAULT_INSTANCE,
+  INSTANCE_HEADER,
+  INSTANCE_NAME,
+  isObject,
+  jsonResponse,
+  methodNotAllowed,
+} from "./routing";
 import type { Manifest, RuntimeOptions } from "./types";
 
 /** The Durable Object's MCP entry point, as the outer Worker calls it over DO RPC. */
@@ -30,10 +38,6 @@ interface McpStub {
 
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
 
 async function readBody(request: Request): Promise<string | Response> {
   const declared = request.headers.get("Content-Length");
@@ -131,8 +135,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       metadata &&
       (path === "/.well-known/oauth-protected-resource" || path === "/.well-known/oauth-protected-resource/mcp")
     ) {
-      if (request.method !== "GET" && request.method !== "HEAD")
-        return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
       return metadata(request, env, manifest);
     }
     if (path.startsWith("/__admin/")) return adminRoute(manifest, request, env, path);
@@ -184,8 +187,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     }
 
     if (path === "/" && !isRoute) {
-      if (request.method !== "GET" && request.method !== "HEAD")
-        return new Response("Method Not Allowed", { status: 405, headers: { Allow: "GET" } });
+      if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed("GET");
       return jsonResponse({
         name: host.name,
         version: host.version,

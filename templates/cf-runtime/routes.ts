@@ -10,7 +10,7 @@
 // - The handler gets the request without the runtime's internal headers.
 
 import { internalErrorResponse } from "./guard";
-import { CALLER_HEADER, INSTANCE_HEADER } from "./routing";
+import { CALLER_HEADER, INSTANCE_HEADER, jsonResponse, methodNotAllowed } from "./routing";
 import type { HttpRoute, HttpRoutes, PhotonManifest } from "./types";
 
 interface Match {
@@ -56,10 +56,6 @@ function find(photon: PhotonManifest, method: string, path: string): { match: Ma
   return { match: forMethod[0] ?? null, allowed };
 }
 
-function methodNotAllowed(allowed: string[]): Response {
-  return new Response("Method Not Allowed", { status: 405, headers: { Allow: allowed.join(", ") } });
-}
-
 /**
  * The outer Worker's view: `"serve"` when the host photon serves `method path`, a 405 when the
  * path is a route of another method, `"none"` when the path is no route.
@@ -68,7 +64,7 @@ export function routeGate(photon: PhotonManifest, method: string, path: string):
   if (!photon.routes || photon.routes.length === 0 || method === "OPTIONS") return "none";
   const { match, allowed } = find(photon, method, path);
   if (match) return "serve";
-  return allowed.length > 0 ? methodNotAllowed(allowed) : "none";
+  return allowed.length > 0 ? methodNotAllowed(allowed.join(", ")) : "none";
 }
 
 /** A non-Response result, as the local server renders it: JSON unless asked otherwise. */
@@ -91,7 +87,7 @@ function negotiate(request: Request, format: string | null, value: unknown): Res
   if (!json && typeof value === "string") {
     for (const type of ["text/html", "text/markdown", "text/plain"]) if (accept.includes(type)) return asText(type);
   }
-  return new Response(JSON.stringify(value ?? null), { headers: { "Content-Type": "application/json" } });
+  return jsonResponse(value ?? null);
 }
 
 /** Runs handler `name` of the photon object with `args`, inside the caller's context. */
@@ -101,7 +97,7 @@ export type RouteCall = (name: string, args: unknown[]) => Promise<unknown>;
 export async function serveRoute(photon: PhotonManifest, request: Request, call: RouteCall): Promise<Response | null> {
   const url = new URL(request.url);
   const { match, allowed } = find(photon, request.method, url.pathname);
-  if (!match) return allowed.length > 0 ? methodNotAllowed(allowed) : null;
+  if (!match) return allowed.length > 0 ? methodNotAllowed(allowed.join(", ")) : null;
   const { route, params } = match;
   try {
     let result: unknown;
