@@ -22,6 +22,12 @@ export function jsonAnswer(text: string, status = 200): McpAnswer {
   return { status, headers: JSON_HEADERS, body: text };
 }
 
+/** A JSON-RPC error for the request whose id is `idJson` (JSON text, echoed as it came). */
+export function errorAnswer(idJson: string, status: number, code: number, message: string, data?: unknown): McpAnswer {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, status);
+}
+
 /** An SSE stream of JSON-RPC messages. */
 export function sseAnswer(readable: ReadableStream<Uint8Array>): McpAnswer {
   return { status: 200, headers: SSE_HEADERS, body: readable };

@@ -11,7 +11,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { McpAnswer } from "./answer";
-import { jsonAnswer } from "./answer";
+import { errorAnswer } from "./answer";
 import { isObject } from "./routing";
 import { shortPath } from "./safe-json";
 import type { PhotonManifest } from "./types";
@@ -90,17 +90,12 @@ export function roundStream(): RoundStream | null {
   return stream !== null && !stream.closed ? stream : null;
 }
 
-function errorAnswer(idJson: string, code: number, message: string, data?: unknown): McpAnswer {
-  const error: Record<string, unknown> = { code, message };
-  if (data !== undefined) error.data = data;
-  return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`, 400);
-}
-
 /** UnsupportedProtocolVersion (-32022, HTTP 400): the versions served, and the one asked for. */
 export function unsupportedVersion(idJson: string, version: string): McpAnswer {
   const requested = shortPath(version);
   return errorAnswer(
     idJson,
+    400,
     UNSUPPORTED_PROTOCOL_VERSION,
     `Unsupported protocol version '${requested}'; supported: ${ALL_PROTOCOL_VERSIONS.join(", ")}`,
     { supported: ALL_PROTOCOL_VERSIONS, requested },
@@ -155,6 +150,7 @@ export function openEra(
     if (header !== null && (MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(header)) {
       return errorAnswer(
         idJson,
+        400,
         HEADER_MISMATCH,
         `Header mismatch: Mcp-Protocol-Version is '${shortPath(header)}' but params._meta carries no '${PROTOCOL_VERSION_META}'`,
       );
@@ -167,6 +163,7 @@ export function openEra(
   if (header !== null && header !== claimed) {
     return errorAnswer(
       idJson,
+      400,
       HEADER_MISMATCH,
       `Header mismatch: Mcp-Protocol-Version header value '${shortPath(header)}' does not match body value '${claimed}'`,
     );
@@ -175,6 +172,7 @@ export function openEra(
   if (methodHeader !== method) {
     return errorAnswer(
       idJson,
+      400,
       HEADER_MISMATCH,
       methodHeader === null
         ? `Header mismatch: the Mcp-Method header is required (body method '${shortPath(method)}')`
@@ -189,6 +187,7 @@ export function openEra(
     if (typeof body === "string" && value !== body) {
       return errorAnswer(
         idJson,
+        400,
         HEADER_MISMATCH,
         value === null
           ? `Header mismatch: the Mcp-Name header is required for ${method} (body value '${shortPath(body)}')`

@@ -21,7 +21,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Validator } from "@cfworker/json-schema";
 import type { McpAnswer } from "./answer";
-import { isAnswer, jsonAnswer, plainAnswer, sseAnswer } from "./answer";
+import { errorAnswer, isAnswer, jsonAnswer, plainAnswer, sseAnswer } from "./answer";
 import {
   ALL_PROTOCOL_VERSIONS,
   answerId,
@@ -253,8 +253,7 @@ function reply(
 }
 
 function rpcError(idJson: string, code: number, message: string, status = 200, data?: unknown): McpAnswer {
-  const error = data === undefined ? { code, message } : { code, message, data };
-  return jsonAnswer(reply(idJson, { error }), status);
+  return errorAnswer(answerId(idJson), status, code, message, data);
 }
 
 function validId(id: unknown): id is string | number {

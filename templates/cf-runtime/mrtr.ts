@@ -13,7 +13,7 @@
 // set, else one generated for the instance and kept in its storage.
 
 import type { McpAnswer } from "./answer";
-import { jsonAnswer, plainAnswer, sseAnswer } from "./answer";
+import { errorAnswer, plainAnswer, sseAnswer } from "./answer";
 import type { EraRequest, RoundStream } from "./era";
 import { eraContext, MISSING_REQUIRED_CLIENT_CAPABILITY } from "./era";
 import { INVALID_PARAMS, RpcError } from "./mcp";
@@ -248,12 +248,13 @@ async function runRound(
   if ("capability" in outcome) {
     // The call goes on without this request (its ask failed); the answer is the error.
     suspended(host).delete(call.id);
-    const error = {
-      code: MISSING_REQUIRED_CLIENT_CAPABILITY,
-      message: `Server requires the ${outcome.capability} capability for this request`,
-      data: { requiredCapabilities: { [outcome.capability]: {} } },
-    };
-    return jsonAnswer(`{"jsonrpc":"2.0","id":${idJson},"error":${JSON.stringify(error)}}`);
+    return errorAnswer(
+      idJson,
+      200,
+      MISSING_REQUIRED_CLIENT_CAPABILITY,
+      `Server requires the ${outcome.capability} capability for this request`,
+      { requiredCapabilities: { [outcome.capability]: {} } },
+    );
   }
   suspended(host).set(call.id, call);
   call.timer = setTimeout(
