@@ -447,11 +447,6 @@ pub fn files(features: &Features) -> impl Iterator<Item = &'static LayoutFile> +
     FILES.iter().filter(|f| f.gate.is_open(features))
 }
 
-/// The row for `path`, if the table has one.
-pub fn find(path: &str) -> Option<&'static LayoutFile> {
-    FILES.iter().find(|f| f.path == path)
-}
-
 /// The npm packages this build's files need (`dev` selects `devDependencies`), by name.
 pub fn packages(features: &Features, dev: bool) -> Vec<Package> {
     let mut out: Vec<Package> = files(features)
