@@ -119,11 +119,6 @@ pub fn collect(photon: &Photon) -> (BTreeMap<String, Vec<u8>>, Diagnostics) {
     (files, out)
 }
 
-/// The diagnostics of [`collect`] alone, for the compatibility stage.
-pub fn check(photon: &Photon) -> Diagnostics {
-    collect(photon).1
-}
-
 /// Standard base64 with padding (RFC 4648), as the manifest and MCP's `blob` fields carry
 /// binary files.
 pub fn base64(bytes: &[u8]) -> String {

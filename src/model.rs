@@ -3,6 +3,7 @@
 //! `parse` fills it from the TypeScript AST; `resolve`, `compat`, `render` and the commands only
 //! ever read it. Spans are byte offsets into `Photon::source`, so diagnostics can point at them.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -88,6 +89,33 @@ pub struct Photon {
     pub routes: Vec<HttpRoute>,
     /// Non-fatal findings of the parser (unknown inline tags, ignored `@param`s, ...).
     pub warnings: Vec<Finding>,
+    /// The companion folder's files this photon uses, read once when it is loaded (`resolve.rs`)
+    /// and embedded by the render stage; empty for a photon that was only parsed.
+    #[serde(skip)]
+    pub companions: Companions,
+}
+
+/// What a photon's companion folder gives the build (`assets.rs`, `ui_views.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct Companions {
+    /// The files `this.assets` names, by their path in the folder.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// The `@ui` views and the tools linked to them.
+    pub views: Views,
+}
+
+/// One `@ui` view, ready for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub uri: String,
+    pub html: String,
+}
+
+/// The `@ui` views by id and the tools linked to them (tool → view id).
+#[derive(Debug, Clone, Default)]
+pub struct Views {
+    pub views: BTreeMap<String, View>,
+    pub links: BTreeMap<String, String>,
 }
 
 /// How the photon class is exported and what it extends.

@@ -93,12 +93,17 @@ pub fn load_photon(path: &Path, diagnostics: &mut Diagnostics) -> Option<Photon>
         // The parser always explains a missing model; never fail a build without saying why.
         diagnostics.push(catalog::not_a_photon(path));
     }
-    if let Some(photon) = &outcome.photon {
+    let mut photon = outcome.photon;
+    if let Some(photon) = &mut photon {
         diagnostics.extend(crate::compat::check(photon));
-        diagnostics.extend(crate::assets::check(photon));
-        diagnostics.extend(crate::ui_views::check(photon));
+        // The companion folder is read here, once: the render stage embeds what was read.
+        let (files, found) = crate::assets::collect(photon);
+        diagnostics.extend(found);
+        let (views, found) = crate::ui_views::collect(photon);
+        diagnostics.extend(found);
+        photon.companions = crate::model::Companions { files, views };
     }
-    outcome.photon
+    photon
 }
 
 struct Resolver {

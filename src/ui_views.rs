@@ -9,21 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::assets::MAX_ASSET_BYTES;
 use crate::diagnostics::{Diagnostics, SourceFile, catalog};
-use crate::model::{Photon, Span};
-
-/// One view, ready for the manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct View {
-    pub uri: String,
-    pub html: String,
-}
-
-/// The views by id and the tools linked to them (tool → view id).
-#[derive(Debug, Default)]
-pub struct Views {
-    pub views: BTreeMap<String, View>,
-    pub links: BTreeMap<String, String>,
-}
+use crate::model::{Photon, Span, View, Views};
 
 /// One `@ui` tag: its id, its path if any, where it is, and the method its docblock precedes.
 #[derive(Debug)]
@@ -230,11 +216,6 @@ fn rel(dir: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-/// The diagnostics of [`collect`] alone, for the compatibility stage.
-pub fn check(photon: &Photon) -> Diagnostics {
-    collect(photon).1
 }
 
 /// A linked tool's `_meta`, as the local runtime writes it.

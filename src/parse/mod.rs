@@ -34,7 +34,7 @@ use swc_ecma_ast::{ClassMember, EsVersion, Module};
 use swc_ecma_parser::{Parser, Syntax, TsSyntax, lexer::Lexer};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, SourceFile, catalog};
-use crate::model::{Finding, Lifecycle, Photon, PhotonClass, Span, Surface, Tool};
+use crate::model::{Companions, Finding, Lifecycle, Photon, PhotonClass, Span, Surface, Tool};
 use crate::names;
 
 use guard::{MAX_CHAIN, MAX_NESTING, nesting_overflow};
@@ -344,6 +344,7 @@ impl Ctx {
             platform: platform.uses,
             routes,
             warnings: Vec::new(),
+            companions: Companions::default(),
         })
     }
 }

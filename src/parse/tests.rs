@@ -110,8 +110,8 @@ fn invalid_fixtures_each_give_their_located_error() {
         let mut diags: Vec<_> = out.diagnostics.iter().cloned().collect();
         if let Some(p) = &out.photon {
             diags.extend(crate::compat::check(p));
-            diags.extend(crate::assets::check(p));
-            diags.extend(crate::ui_views::check(p));
+            diags.extend(crate::assets::collect(p).1);
+            diags.extend(crate::ui_views::collect(p).1);
         }
         let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
         let located: Vec<String> = errors

@@ -147,22 +147,22 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
     }
     // Companion files `this.assets` names, embedded (only when there are any, so photons without
     // them keep the manifest they had).
-    let (files, _) = crate::assets::collect(photon);
+    let files = &photon.companions.files;
     if !files.is_empty() {
         let assets: Map<String, Value> = files
-            .into_iter()
+            .iter()
             .map(|(key, bytes)| {
-                let content = match String::from_utf8(bytes) {
+                let content = match std::str::from_utf8(bytes) {
                     Ok(text) => json!({ "text": text }),
-                    Err(e) => json!({ "base64": crate::assets::base64(e.as_bytes()) }),
+                    Err(_) => json!({ "base64": crate::assets::base64(bytes) }),
                 };
-                (key, content)
+                (key.clone(), content)
             })
             .collect();
         manifest["assets"] = Value::Object(assets);
     }
     // `@ui` views: served as `ui://` resources, linked from their tools' `_meta`.
-    let (views, _) = crate::ui_views::collect(photon);
+    let views = &photon.companions.views;
     if !views.views.is_empty() {
         if let Some(tools) = manifest["tools"].as_array_mut() {
             for tool in tools {
@@ -174,8 +174,8 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
         }
         let ui: Map<String, Value> = views
             .views
-            .into_iter()
-            .map(|(id, v)| (id, json!({ "uri": v.uri, "html": v.html })))
+            .iter()
+            .map(|(id, v)| (id.clone(), json!({ "uri": v.uri, "html": v.html })))
             .collect();
         manifest["ui"] = Value::Object(ui);
     }
