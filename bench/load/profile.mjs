@@ -8,11 +8,12 @@
 // bench/load/run.sh does for .work/ours); the full profile is written to .work/profile.cpuprofile
 // (open it in Chrome DevTools' Performance panel).
 
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ACCEPT_CLIENT, ACCEPT_JSON, runLoad } from './load.mjs';
+import { boot, bundledScript } from './miniflare.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requireE2e = createRequire(path.join(here, '../../tests/e2e/package.json'));
@@ -22,30 +23,15 @@ if (!dirArg) {
   process.exit(2);
 }
 const dir = path.resolve(dirArg);
-const script = path.join(dir, 'dist', readdirSync(path.join(dir, 'dist')).find((f) => f.endsWith('.js')));
-
-const { Miniflare } = await import(pathToFileURL(requireE2e.resolve('miniflare')).href);
-const { unstable_getMiniflareWorkerOptions } = await import(pathToFileURL(requireE2e.resolve('wrangler')).href);
 const WebSocket = requireE2e('ws');
 
-const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(dir, 'wrangler.toml'));
-const mf = new Miniflare({
-  ...workerOptions,
-  modules: true,
-  scriptPath: script,
-  modulesRoot: path.dirname(script),
-  durableObjectsPersist: false,
-  cf: false,
-  host: '127.0.0.1',
-  port: 0,
-  inspectorPort: 0,
-});
+// The benchmark's own Miniflare set-up, with the V8 inspector on.
+const { mf, url, name } = await boot({ dir, script: bundledScript(dir) }, { inspectorPort: 0 });
 
 try {
-  const base = await mf.ready;
   const inspector = await mf.getInspectorURL();
   const targets = await (await fetch(new URL('/json', inspector.href.replace(/^ws/, 'http')))).json();
-  const target = targets.find((t) => t.title?.includes(workerOptions.name)) ?? targets[0];
+  const target = targets.find((t) => t.title?.includes(name)) ?? targets[0];
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
@@ -68,7 +54,7 @@ try {
       socket.send(JSON.stringify({ id, method, params }));
     });
 
-  const urls = Array.from({ length: 4 }, (_, i) => new URL(`/mcp?instance=p-${i}`, base).href);
+  const urls = Array.from({ length: 4 }, (_, i) => url(`p-${i}`));
   const accept = pathArg === 'json' ? ACCEPT_JSON : ACCEPT_CLIENT;
   await runLoad({ urls, accept, concurrency: 32, seconds: 1 }); // objects created, code JIT-compiled
   await send('Profiler.enable');
