@@ -89,11 +89,16 @@ impl Printer {
     /// Render diagnostics on stderr (warnings hidden with `-qq`).
     pub fn diagnostics(&self, diagnostics: &Diagnostics) {
         for diagnostic in diagnostics.iter() {
-            if !diagnostic.is_error() && self.level < -1 {
-                continue;
-            }
-            self.stderr_line(&self.render_diagnostic(diagnostic));
+            self.diagnostic(diagnostic);
         }
+    }
+
+    /// One diagnostic, as [`Printer::diagnostics`] prints each.
+    pub fn diagnostic(&self, diagnostic: &Diagnostic) {
+        if !diagnostic.is_error() && self.level < -1 {
+            return;
+        }
+        self.stderr_line(&self.render_diagnostic(diagnostic));
     }
 
     /// The human rendering of one diagnostic: file:line:col, the source line, label and help.

@@ -47,9 +47,7 @@ pub fn run(args: &CheckArgs, env: &Environment, printer: &Printer) -> anyhow::Re
                 printer.json(&Failure::new(&all));
             } else {
                 printer.diagnostics(&report.diagnostics);
-                let mut one = crate::diagnostics::Diagnostics::new();
-                one.push(diagnostic);
-                printer.diagnostics(&one);
+                printer.diagnostic(&diagnostic);
                 printer.error("the Worker does not start; it would not be deployed");
             }
             return Ok(ExitStatus::Failure);

@@ -10,10 +10,10 @@
 use std::path::Path;
 
 use crate::cli::DeployArgs;
-use crate::commands::ExitStatus;
 use crate::commands::build::print_report;
 use crate::commands::json::{BuildDocument, DeployDocument, Failure};
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::commands::{ExitStatus, user_error};
+use crate::diagnostics::display_path;
 use crate::pipeline::{self, Built};
 use crate::printer::Printer;
 use crate::settings::{BuildSettings, Environment};
@@ -138,21 +138,6 @@ pub fn run(args: &DeployArgs, env: &Environment, printer: &Printer) -> anyhow::R
         ));
     }
     Ok(status)
-}
-
-/// A problem after the build that the user can fix (no npm, no wrangler, install failed): the
-/// diagnostic on stderr (and in the JSON document, after the build's), exit 1.
-fn user_error(printer: &Printer, build: &Diagnostics, diagnostic: Diagnostic) -> ExitStatus {
-    let mut diagnostics = Diagnostics::new();
-    diagnostics.push(diagnostic);
-    if printer.is_json() {
-        let mut all = build.clone();
-        all.extend(diagnostics);
-        printer.json(&Failure::new(&all));
-    } else {
-        printer.diagnostics(&diagnostics);
-    }
-    ExitStatus::Failure
 }
 
 fn print_summary(

@@ -10,9 +10,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::cli::DevArgs;
-use crate::commands::ExitStatus;
 use crate::commands::build::print_report;
 use crate::commands::json::{DevDocument, Failure};
+use crate::commands::{ExitStatus, user_error};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::pipeline::{self, Built};
 use crate::printer::Printer;
@@ -43,7 +43,7 @@ pub fn run(args: &DevArgs, env: &Environment, printer: &Printer) -> anyhow::Resu
     let (out_dir, located) =
         match wrangler::prepare(args.wrangler.wrangler.as_deref(), &built.out, env, printer)? {
             Ok(prepared) => prepared,
-            Err(diagnostic) => return Ok(user_error(printer, diagnostic)),
+            Err(diagnostic) => return Ok(user_error(printer, &Diagnostics::new(), diagnostic)),
         };
     print_config_hint(printer, built);
     // Ctrl-C during the build or the install: nothing is running yet, just stop.
@@ -75,17 +75,6 @@ pub fn run(args: &DevArgs, env: &Environment, printer: &Printer) -> anyhow::Resu
         });
     }
     Ok(status)
-}
-
-fn user_error(printer: &Printer, diagnostic: Diagnostic) -> ExitStatus {
-    let mut diagnostics = Diagnostics::new();
-    diagnostics.push(diagnostic);
-    if printer.is_json() {
-        printer.json(&Failure::new(&diagnostics));
-    } else {
-        printer.diagnostics(&diagnostics);
-    }
-    ExitStatus::Failure
 }
 
 /// Locally, variables and secrets come from `DIR/.dev.vars`, not `wrangler secret put`.
@@ -134,7 +123,7 @@ struct Session<'a> {
 impl Session<'_> {
     fn serve(&mut self) -> anyhow::Result<ExitStatus> {
         if let Err(diagnostic) = self.start() {
-            return Ok(user_error(self.printer, *diagnostic));
+            return Ok(user_error(self.printer, &Diagnostics::new(), *diagnostic));
         }
         let mut watched = snapshot(&watch_roots(&self.settings.source));
         loop {
@@ -195,17 +184,13 @@ impl Session<'_> {
         if let Err(diagnostic) =
             wrangler::install_dependencies(&self.out_dir, self.env, self.printer)?
         {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.push(diagnostic);
-            self.printer.diagnostics(&diagnostics);
+            self.printer.diagnostic(&diagnostic);
             return Ok(());
         }
         self.stop();
         self.restarts += 1;
         if let Err(diagnostic) = self.start() {
-            let mut diagnostics = Diagnostics::new();
-            diagnostics.push(*diagnostic);
-            self.printer.diagnostics(&diagnostics);
+            self.printer.diagnostic(&diagnostic);
         }
         Ok(())
     }

@@ -11,6 +11,8 @@ pub mod json;
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
+use crate::commands::json::Failure;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::printer::Printer;
 use crate::settings::Environment;
 
@@ -62,4 +64,17 @@ pub fn run(cli: Cli, env: &Environment, printer: &Printer) -> anyhow::Result<Exi
         Command::Deploy(args) => deploy::run(&args, env, printer),
         Command::Instances(args) => instances::run(&args, printer),
     }
+}
+
+/// A problem after the build that the user can fix (no npm, no wrangler, install failed): the
+/// diagnostic on stderr (and in the JSON document, after the build's), exit 1.
+pub fn user_error(printer: &Printer, build: &Diagnostics, diagnostic: Diagnostic) -> ExitStatus {
+    if printer.is_json() {
+        let mut all = build.clone();
+        all.push(diagnostic);
+        printer.json(&Failure::new(&all));
+    } else {
+        printer.diagnostic(&diagnostic);
+    }
+    ExitStatus::Failure
 }
