@@ -9,29 +9,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFixture, rpc, startWrangler } from "./lib/harness.mjs";
+import { json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const TEAM = "photon-test";
 const ISSUER = `https://${TEAM}.cloudflareaccess.com`;
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
 
-const b64url = (bytes) => Buffer.from(bytes).toString("base64url");
-const json64 = (value) => b64url(Buffer.from(JSON.stringify(value)));
 let key;
 let stranger;
 
 async function rsaKey(kid) {
-  const params = { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
-  const pair = await crypto.subtle.generateKey(params, true, ["sign", "verify"]);
-  return { kid, privateKey: pair.privateKey, jwk: { ...(await crypto.subtle.exportKey("jwk", pair.publicKey)), kid, alg: "RS256", use: "sig" } };
+  const { privateKey, jwk } = await keyPair("RS256");
+  return { kid, privateKey, jwk: { ...jwk, kid, alg: "RS256", use: "sig" } };
 }
 
 /** An Access-shaped JWT (RS256, aud an array, email); `claims` override. */
 async function mint(k, claims = {}) {
   const now = Math.floor(Date.now() / 1000);
   const body = { iss: ISSUER, aud: [AUD], sub: "u-1", email: "ada@example.com", iat: now, exp: now + 300, type: "app", ...claims };
-  const signing = `${json64({ alg: "RS256", kid: k.kid, typ: "JWT" })}.${json64(body)}`;
-  const sig = await crypto.subtle.sign({ name: "RSASSA-PKCS1-v1_5" }, k.privateKey, new TextEncoder().encode(signing));
-  return `${signing}.${b64url(new Uint8Array(sig))}`;
+  return signJwt({ alg: "RS256", kid: k.kid, typ: "JWT" }, body, k.privateKey, "RS256");
 }
 
 let certs;

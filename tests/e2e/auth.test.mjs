@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import { e2eDir, repoRoot } from "./lib/harness.mjs";
+import { b64url, json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const { subtle } = globalThis.crypto;
 let authorize;
@@ -30,15 +31,9 @@ const manifest = (mode) => ({
   photons: { vault: { methods: { read: { scopes: ["vault:read"] }, write: { scopes: ["vault:read", "vault:write"] } } } },
 });
 
-const b64url = (bytes) => Buffer.from(bytes).toString("base64url");
-const json64 = (value) => b64url(Buffer.from(JSON.stringify(value)));
 
 async function sign(alg, claims, { kid = alg === "ES256" ? "ec-1" : "rsa-1", key, header = {} } = {}) {
-  const head = json64({ alg, typ: "JWT", ...(kid ? { kid } : {}), ...header });
-  const body = json64(claims);
-  const params = alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
-  const signature = await subtle.sign(params, key ?? keys[alg].privateKey, Buffer.from(`${head}.${body}`));
-  return `${head}.${body}.${b64url(new Uint8Array(signature))}`;
+  return signJwt({ alg, typ: "JWT", ...(kid ? { kid } : {}), ...header }, claims, key ?? keys[alg].privateKey, alg);
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -69,13 +64,12 @@ before(async () => {
   ({ authorize } = await import(pathToFileURL(join(outDir, "jwt.mjs")).href));
   ({ authorize: authorizeWithoutJwt } = await import(pathToFileURL(join(outDir, "auth.mjs")).href));
 
-  for (const [alg, params, kid] of [
-    ["ES256", { name: "ECDSA", namedCurve: "P-256" }, "ec-1"],
-    ["RS256", { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, "rsa-1"],
+  for (const [alg, kid] of [
+    ["ES256", "ec-1"],
+    ["RS256", "rsa-1"],
   ]) {
-    const pair = await subtle.generateKey(params, true, ["sign", "verify"]);
-    const jwk = { ...(await subtle.exportKey("jwk", pair.publicKey)), kid, alg, use: "sig" };
-    keys[alg] = { ...pair, jwk };
+    const pair = await keyPair(alg);
+    keys[alg] = { privateKey: pair.privateKey, jwk: { ...pair.jwk, kid, alg, use: "sig" } };
   }
   jwksServer = createServer((_req, res) => {
     jwksHits += 1;

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildFixture, dryRunBundle, rpc, startWrangler } from "./lib/harness.mjs";
+import { b64url, json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://photon.test/mcp";
@@ -32,25 +33,13 @@ async function bootWithAuth(name, mode, vars) {
   };
 }
 
-const b64url = (bytes) => Buffer.from(bytes).toString("base64url");
-const json64 = (value) => b64url(Buffer.from(JSON.stringify(value)));
-
-async function keyPair(alg) {
-  const params = alg === "ES256" ? { name: "ECDSA", namedCurve: "P-256" } : { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" };
-  const pair = await crypto.subtle.generateKey(params, true, ["sign", "verify"]);
-  const jwk = await crypto.subtle.exportKey("jwk", pair.publicKey);
-  return { alg, privateKey: pair.privateKey, jwk };
-}
 
 /** A signed JWT; `claims` override sensible valid defaults. */
 async function mint(key, claims = {}, header = {}) {
   const now = Math.floor(Date.now() / 1000);
   const h = { alg: key.alg, typ: "JWT", kid: key.kid, ...header };
   const body = { iss: ISSUER, aud: AUDIENCE, sub: "user-1", iat: now, exp: now + 300, scope: "", ...claims };
-  const signing = `${json64(h)}.${json64(body)}`;
-  const params = key.alg === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" };
-  const signature = await crypto.subtle.sign(params, key.privateKey, new TextEncoder().encode(signing));
-  return `${signing}.${b64url(new Uint8Array(signature))}`;
+  return signJwt(h, body, key.privateKey, key.alg);
 }
 
 const ping = { jsonrpc: "2.0", id: 1, method: "ping" };
