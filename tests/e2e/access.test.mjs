@@ -5,10 +5,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFixture, rpc, startWrangler } from "./lib/harness.mjs";
+import { boot, rpc } from "./lib/harness.mjs";
 import { json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const TEAM = "photon-test";
@@ -33,11 +32,7 @@ async function mint(k, claims = {}) {
 let certs;
 const workers = [];
 async function bootWith(name, vars, auth) {
-  const out = buildFixture(name, "platform/cf-access.photon.ts", auth ? { auth } : {});
-  writeFileSync(join(out, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}='${v}'\n`).join(""));
-  const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));
-  const server = await startWrangler(out, { persistTo });
-  const w = { out, url: server.url, stop: async () => (await server.stop(), rmSync(persistTo, { recursive: true, force: true })) };
+  const w = await boot(name, "platform/cf-access.photon.ts", { auth, devVars: vars });
   workers.push(w);
   return w;
 }
@@ -67,7 +62,7 @@ const whoami = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "w
 const as = (token, query = "") => ({ headers: token === null ? {} : { "Cf-Access-Jwt-Assertion": token }, query });
 
 test("@auth cf-access without --auth builds in access mode", () => {
-  const manifest = readFileSync(join(w.out, "src", "manifest.ts"), "utf8");
+  const manifest = readFileSync(join(w.dir, "src", "manifest.ts"), "utf8");
   assert.match(manifest, /"mode": "access"/);
 });
 

@@ -8,29 +8,17 @@ import { after, before, describe, test } from "node:test";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildFixture, dryRunBundle, rpc, startWrangler } from "./lib/harness.mjs";
+import { boot, buildFixture, dryRunBundle, rpc } from "./lib/harness.mjs";
 import { b64url, json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const ISSUER = "https://issuer.test";
 const AUDIENCE = "https://photon.test/mcp";
 
-/** Builds the hostile photon with `--auth <mode>`, writes `.dev.vars`, boots wrangler dev. */
-async function bootWithAuth(name, mode, vars) {
-  const out = buildFixture(name, "../hostile/hostile.photon.ts", { auth: mode });
-  // Secrets the way `wrangler dev` reads them locally; JSON values are single-quoted.
-  writeFileSync(join(out, ".dev.vars"), Object.entries(vars).map(([k, v]) => `${k}='${v}'\n`).join(""));
-  const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));
-  const server = await startWrangler(out, { persistTo });
-  return {
-    url: server.url,
-    async stop() {
-      await server.stop();
-      rmSync(persistTo, { recursive: true, force: true });
-    },
-  };
+/** Boots the hostile photon built with `--auth <mode>` and `vars` in `.dev.vars`. */
+function bootWithAuth(name, mode, vars) {
+  return boot(name, "../hostile/hostile.photon.ts", { auth: mode, devVars: vars });
 }
 
 

@@ -6,7 +6,7 @@
 // stopped by signalling the whole group, since killing only wrangler would orphan workerd.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -225,11 +225,16 @@ export async function startWrangler(dir, options = {}) {
 }
 
 /**
- * Builds a fixture and boots it. `restart()` stops wrangler and starts it again on the same
- * persisted state (a fresh temp dir per boot), as a redeploy or a machine restart would.
+ * Builds a fixture (with `--auth <auth>` when given) and boots it, with `devVars` as the local
+ * secrets and vars (`.dev.vars`, as wrangler dev reads them; values single-quoted). `restart()`
+ * stops wrangler and starts it again on the same persisted state (a fresh temp dir per boot), as
+ * a redeploy or a machine restart would.
  */
-export async function boot(name, photonPath, options = {}) {
-  const dir = buildFixture(name, photonPath);
+export async function boot(name, photonPath, { auth, devVars, ...options } = {}) {
+  const dir = buildFixture(name, photonPath, auth ? { auth } : {});
+  if (devVars) {
+    writeFileSync(join(dir, ".dev.vars"), Object.entries(devVars).map(([k, v]) => `${k}='${v}'\n`).join(""));
+  }
   const persistTo = mkdtempSync(join(tmpdir(), `photon-cf-e2e-${name}-`));
   let server = await startWrangler(dir, { ...options, persistTo });
   const handle = {
