@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, callTool, parseSse, repoRoot, rpc } from "./lib/harness.mjs";
+import { boot, callTool, callToolOk, parseSse, repoRoot, rpc } from "./lib/harness.mjs";
 
 const TIMEOUT_MS = 4000;
 const LIMITS = { PHOTON_MAX_PENDING_ASKS: "2", PHOTON_MAX_EVENT_SOCKETS: "3", PHOTON_MAX_CHANNEL_SOCKETS: "2", PHOTON_MAX_SCHEDULES: "3" };
@@ -34,13 +34,8 @@ async function callRaw(name, argsJson, options = {}) {
   return { ...r, sent: body.length };
 }
 
-/** The tool's result, failing the test on a JSON-RPC error or isError. */
-async function ok(name, args = {}, options = {}) {
-  const r = await callTool(w.url, name, args, options);
-  assert.ok(r && r.result, `${name}: expected a result, got ${JSON.stringify(r)}`);
-  assert.notEqual(r.result.isError, true, `${name}: ${JSON.stringify(r.result)}`);
-  return r.result.structuredContent ?? r.result.content?.[0]?.text;
-}
+/** The tool's result on this file's Worker, failing the test on a JSON-RPC error or isError. */
+const ok = (name, args = {}, options = {}) => callToolOk(w.url, name, args, options);
 
 /** No stack trace or runtime internals in a client-visible text. */
 function assertNoStack(text) {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { boot, callTool, parseSse, rpc, typecheck } from "./lib/harness.mjs";
+import { boot, callTool, callToolOk, parseSse, rpc, typecheck } from "./lib/harness.mjs";
 
 const TIMEOUT_MS = 3000;
 
@@ -26,13 +26,8 @@ after(async () => {
   await w?.stop();
 });
 
-/** The tool's result, failing the test on a JSON-RPC error. */
-async function ok(name, args = {}, options = {}) {
-  const r = await callTool(w.url, name, args, options);
-  assert.ok(r && r.result, `${name}: expected a result, got ${JSON.stringify(r)}`);
-  assert.notEqual(r.result.isError, true, `${name}: ${JSON.stringify(r.result)}`);
-  return r.result.structuredContent ?? r.result.content?.[0]?.text;
-}
+/** The tool's result on this file's Worker, failing the test on a JSON-RPC error or isError. */
+const ok = (name, args = {}, options = {}) => callToolOk(w.url, name, args, options);
 
 /** Nothing marked the instance as compromised. */
 async function assertNotPwned(query = "") {

@@ -5,6 +5,7 @@
 // update check and error reports. It is spawned `detached` (its own process group, setsid) and
 // stopped by signalling the whole group, since killing only wrangler would orphan workerd.
 
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -319,6 +320,14 @@ let nextId = 1;
 export async function callTool(base, name, args = {}, options = {}) {
   const r = await rpc(base, { jsonrpc: "2.0", id: nextId++, method: "tools/call", params: { name, arguments: args, ...(options.params ?? {}) } }, options);
   return r.body;
+}
+
+/** A tool's result (structuredContent, else its text), failing the test on a JSON-RPC error or isError. */
+export async function callToolOk(base, name, args = {}, options = {}) {
+  const r = await callTool(base, name, args, options);
+  assert.ok(r && r.result, `${name}: expected a result, got ${JSON.stringify(r)}`);
+  assert.notEqual(r.result.isError, true, `${name}: ${JSON.stringify(r.result)}`);
+  return r.result.structuredContent ?? r.result.content?.[0]?.text;
 }
 
 /** The structuredContent (or parsed text) of a successful SDK callTool result. */
