@@ -256,6 +256,14 @@ pub struct DeployArgs {
     pub wrangler_args: Vec<String>,
 }
 
+/// The name a value of a `ValueEnum` has on the command line (`jwt` for `AuthMode::Jwt`).
+pub fn value_name(value: impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,10 +274,8 @@ fn config(project: &Project, auth: AuthMode) -> Vec<ConfigEntry> {
         ],
     };
     let flag = match auth {
-        AuthMode::None => "",
-        AuthMode::Bearer => "--auth bearer",
-        AuthMode::Jwt => "--auth jwt",
-        AuthMode::Access => "--auth access",
+        AuthMode::None => String::new(),
+        mode => format!("--auth {}", crate::cli::value_name(mode)),
     };
     for (name, required) in auth_secrets {
         out.push(ConfigEntry {

@@ -36,8 +36,7 @@ pub fn run(args: &CheckArgs, env: &Environment, printer: &Printer) -> anyhow::Re
                     &out_dir,
                     env.non_interactive,
                     printer,
-                )?
-                .map(|_| ()),
+                )?,
                 Err(diagnostic) => Err(diagnostic),
             };
         if let Err(diagnostic) = started {

@@ -4,7 +4,7 @@
 //! first request. A Worker whose modules throw when they load (the TypeScript compiler reading
 //! `__filename`) fails here with the module and the runtime's message, not after an upload.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -29,7 +29,7 @@ pub fn bundle_and_start(
     out_dir: &Path,
     non_interactive: bool,
     printer: &Printer,
-) -> anyhow::Result<Result<PathBuf, Diagnostic>> {
+) -> anyhow::Result<Result<(), Diagnostic>> {
     let outdir = out_dir.join(BUNDLE_DIR);
     let _ = std::fs::remove_dir_all(&outdir);
     printer.status("Bundling", "the Worker to check that it starts");
@@ -55,7 +55,7 @@ pub fn bundle_and_start(
             finished.code
         ))));
     }
-    Ok(start(out_dir, printer)?.map(|()| outdir))
+    start(out_dir, printer)
 }
 
 /// What `start-bundle.cjs` prints.
