@@ -3,7 +3,7 @@
 // method: the generated entry passes `asks` in RuntimeOptions, and neither the Durable Object nor
 // mcp.ts imports this module, so a photon that never asks ships none of it.
 
-import { limitMessage, limitOf } from "./limits";
+import { envNumber, limitMessage, limitOf } from "./limits";
 import type { AskParams, McpHost } from "./mcp";
 import { askDefault, callContext } from "./mcp";
 import { askInRound, inRoundTrip, roundTripCall } from "./mrtr";
@@ -22,8 +22,7 @@ export function serverRequestId(instance: string): string {
 }
 
 function requestTimeoutMs(env: Record<string, unknown>): number {
-  const raw = env.PHOTON_REQUEST_TIMEOUT_MS;
-  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
+  const n = envNumber(env, "PHOTON_REQUEST_TIMEOUT_MS");
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_REQUEST_TIMEOUT_MS;
 }
 

@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { McpAnswer } from "./answer";
 import { errorAnswer } from "./answer";
+import { envNumber } from "./limits";
 import { isObject } from "./routing";
 import { shortPath } from "./safe-json";
 import type { PhotonManifest } from "./types";
@@ -113,8 +114,7 @@ function decodeHeaderValue(value: string): string {
 }
 
 function ttlOf(env: Record<string, unknown>): number {
-  const raw = env.PHOTON_CACHE_TTL_MS;
-  const n = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
+  const n = envNumber(env, "PHOTON_CACHE_TTL_MS");
   return Number.isInteger(n) && n >= 0 ? n : DEFAULT_CACHE_TTL_MS;
 }
 

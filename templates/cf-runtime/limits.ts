@@ -22,11 +22,16 @@ export const LIMIT_VARS: Record<keyof Limits, { name: string; fallback: number; 
   schedules: { name: "PHOTON_MAX_SCHEDULES", fallback: 256, counts: "schedules" },
 };
 
+/** A Worker var as a number (a `[vars]` number, or a string such as a secret), NaN when it is neither; each caller decides which values it takes. */
+export function envNumber(env: Record<string, unknown> | undefined, name: string): number {
+  const raw = env?.[name];
+  return typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
+}
+
 /** One limit from the Worker env. */
 export function limitOf(env: Record<string, unknown> | undefined, which: keyof Limits): number {
   const { name, fallback } = LIMIT_VARS[which];
-  const raw = env?.[name];
-  const n = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+  const n = envNumber(env, name);
   return Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }
 
