@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{CliTest, e2e_dir, read_tree, repo};
+use crate::{CliTest, e2e_dir, quiet_wrangler, read_tree, repo};
 use photon_cf::render::layout;
 
 /// The files of a generated project as one text, each under a `--- path ---` header. The runtime
@@ -706,14 +706,12 @@ fn wrangler_dry_run_bundles_the_generated_project() {
             "linking the declared packages failed:\n{}",
             String::from_utf8_lossy(&link.stderr)
         );
-        let output = Command::new(project.join("node_modules/.bin/wrangler"))
+        let mut wrangler = Command::new(project.join("node_modules/.bin/wrangler"));
+        wrangler
             .args(["deploy", "--dry-run", "--outdir", "bundle"])
             .current_dir(&project)
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-            .env("WRANGLER_HIDE_BANNER", "true")
-            .env("WRANGLER_SEND_ERROR_REPORTS", "false")
-            .env("CI", "true")
+            .env("CI", "true");
+        let output = quiet_wrangler(&mut wrangler)
             .output()
             .expect("wrangler runs");
         let log = format!(

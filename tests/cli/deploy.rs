@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{CliTest, e2e_dir};
+use crate::{CliTest, e2e_dir, install_fake, make_executable, quiet_wrangler};
 
 const TALLY: &str = r#"/**
  * Counts things.
@@ -62,12 +62,9 @@ impl Project {
     fn new(photon: &str) -> Self {
         let test = CliTest::new();
         std::fs::write(test.path().join("tally.photon.ts"), photon).unwrap();
-        let fake = crate::repo().join("tests/fake-wrangler/fake-tool");
         std::fs::create_dir_all(test.path().join("bin")).unwrap();
         for name in ["wrangler", "npm"] {
-            let to = test.path().join("bin").join(name);
-            std::fs::copy(&fake, &to).unwrap();
-            make_executable(&to);
+            install_fake(&test.path().join("bin").join(name));
         }
         Self { test }
     }
@@ -110,19 +107,6 @@ impl Project {
         std::fs::write(&path, text).unwrap();
         path
     }
-}
-
-fn quiet_wrangler(cmd: &mut Command) {
-    // No telemetry, no cf.json fetch, no update check: the tests run offline.
-    cmd.env("WRANGLER_SEND_METRICS", "false")
-        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-        .env("WRANGLER_HIDE_BANNER", "true")
-        .env("WRANGLER_SEND_ERROR_REPORTS", "false");
-}
-
-fn make_executable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// One recorded run of the fake.

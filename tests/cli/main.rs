@@ -26,6 +26,25 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// No telemetry, no cf.json fetch, no update check: wrangler in the tests runs offline.
+pub fn quiet_wrangler(cmd: &mut Command) -> &mut Command {
+    cmd.env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .env("WRANGLER_SEND_ERROR_REPORTS", "false")
+}
+
+pub fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// `tests/fake-wrangler/fake-tool` copied to `to`, executable: a stand-in for wrangler or npm.
+pub fn install_fake(to: &Path) {
+    fs::copy(repo().join("tests/fake-wrangler/fake-tool"), to).unwrap();
+    make_executable(to);
+}
+
 /// `tests/e2e`, with its pinned node_modules installed. A missing Node fails the test rather than
 /// skipping it quietly (Rust's runner cannot report a skip); `scripts/test.sh` installs Node.
 pub fn e2e_dir() -> PathBuf {

@@ -7,29 +7,20 @@
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use crate::{CliTest, e2e_dir, repo};
+use crate::{CliTest, e2e_dir, install_fake, quiet_wrangler};
 
 /// `photon-cf ARGS` in `test`, the fake npm linking tests/e2e's packages into DIR, the real
 /// wrangler found there, offline.
 fn run_real(test: &CliTest, e2e: &Path, args: &[&str]) -> Output {
     let npm = test.path().join("npm");
-    std::fs::copy(repo().join("tests/fake-wrangler/fake-tool"), &npm).unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&npm, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    test.command()
-        .args(args)
+    install_fake(&npm);
+    let mut cmd = test.command();
+    cmd.args(args)
         .stdin(Stdio::null())
         .env("PHOTON_CF_NPM", &npm)
         .env("FAKE_LOG", test.path().join("runs.log"))
-        .env("FAKE_NPM_LINK", e2e)
-        .env("WRANGLER_SEND_METRICS", "false")
-        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
-        .env("WRANGLER_HIDE_BANNER", "true")
-        .env("WRANGLER_SEND_ERROR_REPORTS", "false")
-        .output()
-        .unwrap()
+        .env("FAKE_NPM_LINK", e2e);
+    quiet_wrangler(&mut cmd).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
