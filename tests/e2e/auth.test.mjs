@@ -7,18 +7,12 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
-import { e2eDir, repoRoot } from "./lib/harness.mjs";
+import { importRuntimeModule } from "./lib/harness.mjs";
 import { b64url, json64, keyPair, signJwt } from "./lib/jwt.mjs";
 
 const { subtle } = globalThis.crypto;
 let authorize;
 let authorizeWithoutJwt;
-let outDir;
 let jwksServer;
 let jwksUrl;
 let jwksHits = 0;
@@ -48,21 +42,10 @@ function req(token, { url = "https://mcp.example/mcp", headers = {} } = {}) {
 const jwtEnv = (extra = {}) => ({ PHOTON_MCP_ISSUER: "https://issuer.example", PHOTON_MCP_AUDIENCE: "https://mcp.example", PHOTON_MCP_JWKS: JSON.stringify({ keys: [keys.ES256.jwk, keys.RS256.jwk] }), ...extra });
 
 before(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "photon-cf-auth-"));
-  await build({
-    entryPoints: [join(repoRoot, "templates/cf-runtime/auth.ts"), join(repoRoot, "templates/cf-runtime/jwt.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    // jose resolves from the e2e node_modules (the templates have none), as in a generated project.
-    nodePaths: [join(e2eDir, "node_modules")],
-    mainFields: ["module", "main"],
-    outdir: outDir,
-    outExtension: { ".js": ".mjs" },
-    logLevel: "error",
-  });
-  ({ authorize } = await import(pathToFileURL(join(outDir, "jwt.mjs")).href));
-  ({ authorize: authorizeWithoutJwt } = await import(pathToFileURL(join(outDir, "auth.mjs")).href));
+  // jose's web build (platform neutral), as a Worker bundles it, not its Node one.
+  const neutral = { platform: "neutral", mainFields: ["module", "main"] };
+  ({ authorize } = await importRuntimeModule("jwt", neutral));
+  ({ authorize: authorizeWithoutJwt } = await importRuntimeModule("auth", neutral));
 
   for (const [alg, kid] of [
     ["ES256", "ec-1"],
@@ -81,7 +64,6 @@ before(async () => {
 });
 after(() => {
   jwksServer?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
 async function expectRefusal(result, status, error) {

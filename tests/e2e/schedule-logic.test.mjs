@@ -5,25 +5,19 @@
 // redeploys). schedule.test.mjs proves the same module end to end in workerd with one real firing.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { importRuntimeModule } from "./lib/harness.mjs";
 import { memoryStorage } from "./lib/memory-storage.mjs";
 
 let createScheduler;
-let outDir;
 const realNow = Date.now;
 let clock;
 
 before(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "photon-cf-schedule-"));
   // the template imports croner; the e2e install has the pinned one
-  ({ createScheduler } = await importRuntimeModule("schedule", outDir));
+  ({ createScheduler } = await importRuntimeModule("schedule"));
 });
 after(() => {
   Date.now = realNow;
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   clock = Date.parse("2026-03-01T10:00:30.000Z");
@@ -201,7 +195,7 @@ test("validation mirrors the local provider", async () => {
 });
 
 test("cron.ts reads expressions at UTC offset 0: the same firings as croner's timezone 'UTC', whatever the local time zone", async () => {
-  const { nextCronFiring } = await importRuntimeModule("cron", outDir);
+  const { nextCronFiring } = await importRuntimeModule("cron");
   const { Cron } = await import("croner");
   const reference = { timezone: "UTC", mode: "5-part", domAndDow: false, sloppyRanges: true };
   const expressions = [

@@ -2,23 +2,15 @@
 // stand-in that counts reads: creating a schedule costs the same few reads with 1 or 300
 // schedules stored (count and name index, never a listing), the PHOTON_MAX_SCHEDULES limit holds,
 // and schedules stored by an older build (no index yet) are indexed once and then counted.
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { importRuntimeModule } from "./lib/harness.mjs";
 import { memoryStorage } from "./lib/memory-storage.mjs";
 
 let createScheduler;
-let outDir;
 
 before(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "photon-cf-sched-bounds-"));
-  ({ createScheduler } = await importRuntimeModule("schedule", outDir));
-});
-after(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  ({ createScheduler } = await importRuntimeModule("schedule"));
 });
 
 function scheduler(storage, env = {}) {

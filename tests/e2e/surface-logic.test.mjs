@@ -1,27 +1,19 @@
 // The surface modules of templates/cf-runtime on their own, bundled with esbuild: the Origin and
 // Host rules of a deployed Worker (the e2e Workers are all served locally, so only this test
 // reaches that branch), URI template matching, and which tool results pass as CallToolResults.
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { importRuntimeModule } from "./lib/harness.mjs";
 
 let origin;
 let resources;
 let results;
-let outDir;
 
 before(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "photon-cf-surface-"));
   // resources.ts reaches mcp.ts, which imports the pinned JSON Schema validator
-  origin = await importRuntimeModule("origin", outDir);
-  results = await importRuntimeModule("results", outDir);
-  resources = await importRuntimeModule("resources", outDir);
-});
-after(() => {
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  origin = await importRuntimeModule("origin");
+  results = await importRuntimeModule("results");
+  resources = await importRuntimeModule("resources");
 });
 
 const req = (url, headers = {}) => new Request(url, { headers });

@@ -101,13 +101,13 @@ export function runAsync(command, args, options) {
 }
 
 /**
- * Bundles `templates/cf-runtime/<name>.ts` on its own with esbuild into `outDir` (its npm imports
- * resolved from tests/e2e/node_modules, as in a generated project) and imports it, for tests that
- * drive one runtime module without a Worker.
+ * Bundles `templates/cf-runtime/<name>.ts` on its own with esbuild into a work folder (its npm
+ * imports resolved from tests/e2e/node_modules, as in a generated project) and imports it, for
+ * tests that drive one runtime module without a Worker. `esbuildOptions` override the defaults.
  */
-export async function importRuntimeModule(name, outDir) {
+export async function importRuntimeModule(name, esbuildOptions = {}) {
   const { build } = await import("esbuild");
-  const outfile = join(outDir, `${name}.mjs`);
+  const outfile = join(workDir(`runtime-${name}`), `${name}.mjs`);
   await build({
     entryPoints: [join(repoRoot, "templates", "cf-runtime", `${name}.ts`)],
     bundle: true,
@@ -116,6 +116,7 @@ export async function importRuntimeModule(name, outDir) {
     nodePaths: [join(e2eDir, "node_modules")],
     outfile,
     logLevel: "error",
+    ...esbuildOptions,
   });
   return import(pathToFileURL(outfile).href);
 }
