@@ -7,9 +7,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, callTool, rpc } from "./lib/harness.mjs";
+import { boot, callTool, modernRpc, rpc } from "./lib/harness.mjs";
 
-const MODERN = "2026-07-28";
 let w;
 before(async () => {
   w = await boot("asks-gate", "../runtime-ext/noasks/cf-noasks.photon.ts");
@@ -18,17 +17,9 @@ after(async () => {
   await w?.stop();
 });
 
-/** A raw 2026-07-28 tools/call with the headers the spec requires. */
+/** A raw 2026-07-28 tools/call to this file's Worker. */
 function modernCall(name, args, { params = {}, meta = {}, accept } = {}) {
-  const _meta = {
-    "io.modelcontextprotocol/protocolVersion": MODERN,
-    "io.modelcontextprotocol/clientCapabilities": { elicitation: {}, sampling: {} },
-    "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-    ...meta,
-  };
-  const headers = { "Mcp-Protocol-Version": MODERN, "Mcp-Method": "tools/call", "Mcp-Name": name };
-  const body = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name, arguments: args, ...params, _meta } };
-  return rpc(w.url, body, { headers, ...(accept ? { accept } : {}) });
+  return modernRpc(w.url, "tools/call", { name, arguments: args, ...params }, { id: 7, meta, accept });
 }
 
 test("the project has no asks modules and its entry passes none", () => {

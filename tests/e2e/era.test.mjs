@@ -5,9 +5,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { boot, rpc } from "./lib/harness.mjs";
+import { boot, MODERN, modernMeta, modernRpc, rpc } from "./lib/harness.mjs";
 
-const MODERN = "2026-07-28";
 let w;
 before(async () => {
   w = await boot("era", "era/cf-era.photon.ts");
@@ -39,19 +38,8 @@ async function connectV2(base, { mode = { pin: MODERN }, instance, onElicit, onS
   return { client, seen, close: () => client.close() };
 }
 
-const modernMeta = (extra = {}) => ({
-  "io.modelcontextprotocol/protocolVersion": MODERN,
-  "io.modelcontextprotocol/clientCapabilities": { elicitation: {}, sampling: {} },
-  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-  ...extra,
-});
-
-/** A raw 2026-07-28 request with the headers the spec requires (overridable). */
-function modern(method, params = {}, { id = 1, headers = {}, meta = {}, query } = {}) {
-  const h = { "Mcp-Protocol-Version": MODERN, "Mcp-Method": method, ...headers };
-  if (typeof params.name === "string" && !("Mcp-Name" in headers)) h["Mcp-Name"] = params.name;
-  return rpc(w.url, { jsonrpc: "2.0", id, method, params: { ...params, _meta: modernMeta(meta) } }, { headers: h, query });
-}
+/** A raw 2026-07-28 request to this file's Worker. */
+const modern = (method, params, options) => modernRpc(w.url, method, params, options);
 
 const structured = (r) => r.structuredContent ?? JSON.parse(r.content[0].text);
 

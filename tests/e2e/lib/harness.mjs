@@ -316,6 +316,22 @@ export async function rpc(base, body, { accept = "application/json", headers = {
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
+/** The MCP version of the stateless era, and the `_meta` its requests carry (`extra` adds to it). */
+export const MODERN = "2026-07-28";
+export const modernMeta = (extra = {}) => ({
+  "io.modelcontextprotocol/protocolVersion": MODERN,
+  "io.modelcontextprotocol/clientCapabilities": { elicitation: {}, sampling: {} },
+  "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+  ...extra,
+});
+
+/** A raw 2026-07-28 request with the headers the spec requires (overridable). */
+export function modernRpc(base, method, params = {}, { id = 1, headers = {}, meta = {}, query, accept } = {}) {
+  const h = { "Mcp-Protocol-Version": MODERN, "Mcp-Method": method, ...headers };
+  if (typeof params.name === "string" && !("Mcp-Name" in headers)) h["Mcp-Name"] = params.name;
+  return rpc(base, { jsonrpc: "2.0", id, method, params: { ...params, _meta: modernMeta(meta) } }, { headers: h, query, accept });
+}
+
 let nextId = 1;
 /** tools/call as plain JSON; returns the JSON-RPC response. */
 export async function callTool(base, name, args = {}, options = {}) {
