@@ -8,7 +8,6 @@ import { after, before, describe, test } from "node:test";
 import { createServer } from "node:http";
 import { connect as netConnect } from "node:net";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { boot, buildFixture, dryRunBundle, rpc } from "./lib/harness.mjs";
 import { b64url, json64, keyPair, signJwt } from "./lib/jwt.mjs";
@@ -195,13 +194,18 @@ describe("auth is decided from the headers, before the body is read (Miniflare, 
     // body once complete there; Miniflare serves workerd directly.
     const dir = buildFixture("auth-bearer-slow", "../hostile/hostile.photon.ts", { auth: "bearer" });
     const script = await dryRunBundle(dir);
-    const toml = readFileSync(join(dir, "wrangler.toml"), "utf8");
-    const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)[1];
-    const flags = JSON.parse(/^compatibility_flags\s*=\s*(\[.*\])/m.exec(toml)?.[1] ?? "[]");
-    const durableObjects = {};
-    for (const m of toml.matchAll(/name\s*=\s*"([A-Z_]+)"\s*\nclass_name\s*=\s*"(\w+)"/g)) durableObjects[m[1]] = { className: m[2], useSQLite: true };
+    // The project's own wrangler.toml, read by wrangler (date, flags, Durable Objects, vars).
+    const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(dir, "wrangler.toml"));
     const { Miniflare } = await import("miniflare");
-    mf = new Miniflare({ modules: true, script, compatibilityDate: date, compatibilityFlags: flags, durableObjects, bindings: { PHOTON_MCP_BEARER: SECRET }, host: "127.0.0.1", port: 0 });
+    mf = new Miniflare({
+      ...workerOptions,
+      modules: true,
+      script,
+      bindings: { ...workerOptions.bindings, PHOTON_MCP_BEARER: SECRET },
+      host: "127.0.0.1",
+      port: 0,
+    });
     url = String(await mf.ready);
   });
   after(async () => {
