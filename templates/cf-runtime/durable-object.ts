@@ -330,17 +330,25 @@ export function definePhotonDO(
       const proto = method.static ? undefined : PhotonCtor.prototype[tool];
       const fn = typeof proto === "function" ? proto : target[tool];
       if (typeof fn !== "function") throw new Error(`${photon.name}.${tool} is not a method`);
-      const run = async () => {
-        try {
-          const value = fn.apply(target, spread(method, args));
-          return isGenerator(value) ? await this.#drive(value) : await value;
-        } finally {
-          // Saved whether the call succeeded or threw: what the live object holds is what a
-          // restart must find.
-          if (!method.static) await this.#state.persist(target);
-        }
-      };
-      return method.locked ? this.#locks.run(method.locked, run) : run();
+      if (method.locked) return this.#locks.run(method.locked, () => this.#run(fn, target, method, args));
+      return this.#run(fn, target, method, args);
+    }
+
+    /** One run of a method (`fn` on `target`): a generator is driven; the state is saved after. */
+    async #run(
+      fn: (...args: unknown[]) => unknown,
+      target: PhotonObject,
+      method: MethodInfo,
+      args: Record<string, unknown>,
+    ): Promise<unknown> {
+      try {
+        const value = fn.apply(target, spread(method, args));
+        return isGenerator(value) ? await this.#drive(value) : await value;
+      } finally {
+        // Saved whether the call succeeded or threw: what the live object holds is what a
+        // restart must find.
+        if (!method.static) await this.#state.persist(target);
+      }
     }
 
     /** Drives a generator tool: ask yields elicit, emit yields emit, the return value is the result. */

@@ -62,6 +62,9 @@ export class RpcError extends Error {
   }
 }
 
+/** One encoder for every stream: most calls never open theirs, so none is made per call. */
+const UTF8 = new TextEncoder();
+
 /** Idle SSE streams get a comment line this often, so proxies do not cut a call that waits on the user. */
 const SSE_KEEPALIVE_MS = 15_000;
 
@@ -73,7 +76,6 @@ const SSE_KEEPALIVE_MS = 15_000;
 export class SseStream {
   #pipe: TransformStream<Uint8Array, Uint8Array> | null = null;
   #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
-  #encoder = new TextEncoder();
   #keepalive: ReturnType<typeof setInterval> | null = null;
   closed = false;
   onClose: (() => void) | null = null;
@@ -113,7 +115,7 @@ export class SseStream {
   #write(text: string): void {
     if (this.closed || !this.#writer) return;
     // Writes are queued in order; a rejected write means the client went away.
-    this.#writer.write(this.#encoder.encode(text)).catch(() => this.#gone());
+    this.#writer.write(UTF8.encode(text)).catch(() => this.#gone());
   }
   #gone(): void {
     if (this.closed) return;
@@ -442,7 +444,8 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
   return result;
 }
 
-const validators = new Map<string, Validator>();
+/** A method's compiled validator, and whether `{}` passes it (decided once: a call without arguments then skips the walk). */
+const validators = new Map<string, { validator: Validator; emptyValid: boolean }>();
 /** A -32602 for invalid arguments lists at most this many problems, each cut to MAX_ERROR_CHARS. */
 export const MAX_VALIDATION_ERRORS = 5;
 const MAX_ERROR_CHARS = 200;
@@ -457,7 +460,8 @@ export function validateArguments(
   method: MethodInfo,
   args: Record<string, unknown>,
 ): void {
-  for (const key of Object.keys(args)) {
+  const keys = Object.keys(args);
+  for (const key of keys) {
     const at = tooDeep(args[key], MAX_DEPTH, key);
     if (at !== null) {
       throw new RpcError(
@@ -467,17 +471,19 @@ export function validateArguments(
     }
   }
   const cacheKey = `${photon}\u0000${tool}`;
-  let validator = validators.get(cacheKey);
-  if (!validator) {
+  let cached = validators.get(cacheKey);
+  if (!cached) {
     // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax. Short-circuit: the
     // validator stops at the first failing property or item of each object and array, so a
     // hostile argument with 100 000 wrong items costs one error, not 100 000 (which would also
     // overflow the validator's own `push(...errors)`).
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
-    validator = new Validator(withoutFormats(method.inputSchema) as any, "7", true);
-    validators.set(cacheKey, validator);
+    const validator = new Validator(withoutFormats(method.inputSchema) as any, "7", true);
+    cached = { validator, emptyValid: validator.validate({}).valid };
+    validators.set(cacheKey, cached);
   }
-  const result = validator.validate(args);
+  if (keys.length === 0 && cached.emptyValid) return;
+  const result = cached.validator.validate(args);
   if (result.valid) return;
   // The deepest errors say what is wrong; the outer ones only say "property x does not match".
   const depth = (loc: string) => loc.split("/").length;

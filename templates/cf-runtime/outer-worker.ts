@@ -39,9 +39,12 @@ interface McpStub {
 /** Largest accepted request body. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+function tooLarge(): Response {
+  return jsonResponse({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413);
+}
+
 async function readBody(request: Request): Promise<string | Response> {
   const declared = request.headers.get("Content-Length");
-  const tooLarge = () => jsonResponse({ error: `request body larger than ${MAX_BODY_BYTES} bytes` }, 413);
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) return tooLarge();
   if (!request.body) return "";
   if (declared !== null && /^\d+$/.test(declared)) {
