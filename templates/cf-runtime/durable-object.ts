@@ -323,7 +323,7 @@ export function definePhotonDO(
     /** Runs method `tool` of the photon with already validated arguments. */
     async #invoke(tool: string, method: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
       // A static method belongs to the class: it needs no instance (nor its configuration).
-      const target = method.static ? PhotonCtor : await this.#ready();
+      const target = method.static ? PhotonCtor : (this.#object ?? (await this.#ready()));
       if (!method.static && this.#state.isSettingsCall(tool, target)) return this.#state.runSettings(target, args);
       // A tool is a method of the class: looked up on the prototype, so a field of the same name
       // (`private counter = 0` next to `counter()`) does not hide it, as locally.
@@ -347,7 +347,7 @@ export function definePhotonDO(
       } finally {
         // Saved whether the call succeeded or threw: what the live object holds is what a
         // restart must find.
-        if (!method.static) await this.#state.persist(target);
+        if (!method.static && this.#state !== STATELESS) await this.#state.persist(target);
       }
     }
 
@@ -478,8 +478,7 @@ export function definePhotonDO(
       // Both are known after the first call: no await (and no turn of the event loop) then.
       if (this.#instanceName === null) await this.#learnInstance(call.instance);
       if (!this.#mcpStateLoaded) await this.#loadMcpState();
-      const request = { method: call.method, headers: call.headers, caller: call.caller ?? ANONYMOUS };
-      return handleMcp(request, call.body, this.#mcpHost);
+      return handleMcp({ ...call, caller: call.caller ?? ANONYMOUS }, call.body, this.#mcpHost);
     }
 
     /** The outer Worker's forwarded `/events` subscriptions and HTTP routes. */

@@ -118,22 +118,17 @@ function ttlOf(env: Record<string, unknown>): number {
   return Number.isInteger(n) && n >= 0 ? n : DEFAULT_CACHE_TTL_MS;
 }
 
-/**
- * The era of one JSON-RPC request, or the error answer when a 2026 request is malformed at the
- * protocol level (unsupported version, headers disagreeing with the body).
- */
-export function openEra(
-  request: { readonly headers: Headers },
+const NO_META: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A request's era state, as of the 2025 era (openEra marks a 2026 one). */
+function newEra(
+  request: { readonly authorization: boolean },
   method: string,
   idJson: string,
-  params: Record<string, unknown>,
   photon: PhotonManifest,
   env: Record<string, unknown>,
-): EraRequest | McpAnswer {
-  const meta = isObject(params._meta) ? params._meta : {};
-  const claimed = meta[PROTOCOL_VERSION_META];
-  const header = request.headers.get("Mcp-Protocol-Version");
-  const era: EraRequest = {
+): EraRequest {
+  return {
     modern: false,
     method,
     idJson,
@@ -143,9 +138,33 @@ export function openEra(
     serverInfo: { name: photon.name, version: photon.version ?? "0.0.0" },
     buildId: photon.buildId,
     // Anything answered to an authenticated request is for that caller only.
-    cacheScope: request.headers.has("Authorization") ? "private" : "public",
+    cacheScope: request.authorization ? "private" : "public",
     ttlMs: ttlOf(env),
   };
+}
+
+/**
+ * The era of one JSON-RPC request, or the error answer when a 2026 request is malformed at the
+ * protocol level (unsupported version, headers disagreeing with the body). Null for a 2025-era
+ * request other than `server/discover`: every reader of the era treats "no era" as the 2025 era,
+ * so such a request is served without one (and without the AsyncLocalStorage frame it would cost).
+ */
+export function openEra(
+  request: {
+    readonly protocolVersion: string | null;
+    readonly mcpMethod: string | null;
+    readonly mcpName: string | null;
+    readonly authorization: boolean;
+  },
+  method: string,
+  idJson: string,
+  params: Record<string, unknown>,
+  photon: PhotonManifest,
+  env: Record<string, unknown>,
+): EraRequest | McpAnswer | null {
+  const meta = isObject(params._meta) ? params._meta : NO_META;
+  const claimed = meta[PROTOCOL_VERSION_META];
+  const header = request.protocolVersion;
   if (claimed === undefined) {
     if (header !== null && (MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(header)) {
       return errorAnswer(
@@ -155,7 +174,7 @@ export function openEra(
         `Header mismatch: Mcp-Protocol-Version is '${shortPath(header)}' but params._meta carries no '${PROTOCOL_VERSION_META}'`,
       );
     }
-    return era;
+    return method === "server/discover" ? newEra(request, method, idJson, photon, env) : null;
   }
   if (typeof claimed !== "string" || !(MODERN_PROTOCOL_VERSIONS as readonly string[]).includes(claimed)) {
     return unsupportedVersion(idJson, typeof claimed === "string" ? claimed : String(claimed));
@@ -168,7 +187,7 @@ export function openEra(
       `Header mismatch: Mcp-Protocol-Version header value '${shortPath(header)}' does not match body value '${claimed}'`,
     );
   }
-  const methodHeader = request.headers.get("Mcp-Method");
+  const methodHeader = request.mcpMethod;
   if (methodHeader !== method) {
     return errorAnswer(
       idJson,
@@ -182,7 +201,7 @@ export function openEra(
   const nameField = Object.hasOwn(NAME_SOURCE, method) ? NAME_SOURCE[method] : undefined;
   if (nameField !== undefined) {
     const body = params[nameField];
-    const raw = request.headers.get("Mcp-Name");
+    const raw = request.mcpName;
     const value = raw === null ? null : decodeHeaderValue(raw);
     if (typeof body === "string" && value !== body) {
       return errorAnswer(
@@ -195,6 +214,7 @@ export function openEra(
       );
     }
   }
+  const era = newEra(request, method, idJson, photon, env);
   era.modern = true;
   const level = meta[LOG_LEVEL_META];
   era.logLevel = typeof level === "string" && LOG_LEVELS.includes(level) ? level : null;

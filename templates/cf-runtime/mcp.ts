@@ -215,12 +215,22 @@ export interface McpHost {
 }
 
 /**
- * What the MCP layer reads of an HTTP request to /mcp: its method, its headers and the caller the
- * outer Worker established (never a header a client could send).
+ * What the MCP layer reads of an HTTP request to /mcp: its method, the four headers MCP defines
+ * for it, whether it carried credentials, and the caller the outer Worker established (never a
+ * header a client could send). Plain values rather than a Headers object, because the outer
+ * Worker sends them to the Durable Object over DO RPC on every call.
  */
 export interface McpRequest {
   readonly method: string;
-  readonly headers: Headers;
+  /** The Accept header, or null. */
+  readonly accept: string | null;
+  /** The Mcp-Protocol-Version header, or null. */
+  readonly protocolVersion: string | null;
+  /** The Mcp-Method and Mcp-Name headers of a 2026-07-28 request, or null. */
+  readonly mcpMethod: string | null;
+  readonly mcpName: string | null;
+  /** Whether the request carried an Authorization header: its answers are then for that caller only. */
+  readonly authorization: boolean;
   readonly caller: Caller;
 }
 
@@ -229,13 +239,16 @@ export interface McpRequest {
  * the body already read (and size-checked) as text, so it is neither re-sent nor re-read as a
  * stream, and the caller as a value rather than a header.
  */
-export interface McpCall {
-  method: string;
-  headers: Headers;
+export interface McpCall extends Omit<McpRequest, "caller"> {
   body: string;
   instance: string;
   /** The verified caller, or null for an anonymous one. */
   caller: Caller | null;
+}
+
+/** Whether the client takes an SSE stream as the answer. */
+function acceptsSse(request: McpRequest): boolean {
+  return request.accept?.includes("text/event-stream") === true;
 }
 
 /** The Allow header of a 405 on /mcp. */
@@ -291,7 +304,7 @@ export async function handleMcp(request: McpRequest, body: string, host: McpHost
     return plainAnswer(405, "No sessions are issued, so there is none to terminate.", ALLOW_POST);
   }
   if (request.method !== "POST") return plainAnswer(405, "Method Not Allowed", ALLOW_POST);
-  const version = request.headers.get("Mcp-Protocol-Version");
+  const version = request.protocolVersion;
   if (version !== null && !ALL_PROTOCOL_VERSIONS.includes(version)) {
     // -32022 with the request's own id (MCP 2026-07-28), the supported versions in its data.
     let idJson = NO_ID;
@@ -338,8 +351,10 @@ export async function handleMcp(request: McpRequest, body: string, host: McpHost
   const params = msg.params === undefined ? {} : msg.params;
   if (!isObject(params)) return rpcError(id, INVALID_PARAMS, "Invalid params: 'params' must be an object");
   const era = openEra(request, msg.method, id, params, host.photon, host.env);
-  if (isAnswer(era)) return era;
   const named = msg as JsonRpcMessage & { method: string };
+  // A 2025-era request has nothing of the 2026 era to hold or to do.
+  if (era === null) return dispatchMcp(request, named, id, params, host);
+  if (isAnswer(era)) return era;
   return eraContext.run(era, () => dispatchEra(request, named, id, params, host));
 }
 
@@ -365,14 +380,10 @@ async function dispatchEra(
   }
   if (isModern() && msg.method === "tools/call") {
     // The call answers plain JSON, so an ask can end the HTTP request with input_required.
-    const headers = new Headers(request.headers);
-    headers.set("Accept", "application/json");
-    const plain: McpRequest = { method: "POST", headers, caller: request.caller };
+    const plain: McpRequest = { ...request, accept: "application/json" };
     // Its progress and logs need a stream: one per round, when asked for and accepted.
     const meta = isObject(params._meta) ? params._meta : {};
-    const streams =
-      (request.headers.get("Accept") ?? "").includes("text/event-stream") &&
-      (meta[LOG_LEVEL_META] !== undefined || meta.progressToken !== undefined);
+    const streams = acceptsSse(request) && (meta[LOG_LEVEL_META] !== undefined || meta.progressToken !== undefined);
     if (!host.asks) {
       // No photon asks anything (asks.ts is not bundled): nothing can suspend, so the call runs
       // as a plain one, and no requestState can be one this server issued.
@@ -521,7 +532,12 @@ function withoutFormats(schema: unknown): unknown {
   return out;
 }
 
-async function toolsCall(
+/**
+ * A tools/call: validated, then run inside its CallContext. Not `async`: a bad request throws
+ * (dispatchMcp turns the RpcError into its answer), and the answer is the call's own promise
+ * rather than one more wrapped around it.
+ */
+function toolsCall(
   request: McpRequest,
   id: string,
   params: Record<string, unknown>,
@@ -540,58 +556,74 @@ async function toolsCall(
   const { _meta: _ignored, ...args } = rawArgs;
   validateArguments(host.photon.name, name, method, args);
 
-  const meta = isObject(params._meta) ? params._meta : {};
-  const token = meta.progressToken;
+  const meta = isObject(params._meta) ? params._meta : null;
+  const token = meta === null ? undefined : meta.progressToken;
   const progressToken = typeof token === "string" || typeof token === "number" ? token : null;
-  const wantsSse = (request.headers.get("Accept") ?? "").includes("text/event-stream");
+  const stream = acceptsSse(request) ? new SseStream() : null;
+  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller: request.caller };
+  const run = callContext.run(ctx, () => runTool(host, name, method, args));
+  if (stream === null) return run.then((result) => jsonAnswer(reply(id, { result })));
+  return streamingAnswer(host, id, name, ctx, stream, run);
+}
 
-  const caller = request.caller;
-  if (!wantsSse) {
-    const ctx: CallContext = { tool: name, stream: null, progressToken, pendingIds: new Set(), caller };
-    const result = await callContext.run(ctx, () => runTool(host, name, method, args));
-    return jsonAnswer(reply(id, { result }));
-  }
-
-  const stream = new SseStream();
-  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller };
-  // The client hung up: nobody can answer this call's pending requests any more.
-  stream.onClose = () => {
-    for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
-  };
-  let answer!: (response: McpAnswer) => void;
-  const response = new Promise<McpAnswer>((resolve) => (answer = resolve));
-  // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
-  // keeping alive until the call ends (a silent call's answer is the end of the call).
-  let answered: Promise<void> | null = null;
-  stream.onOpen = (readable) => {
-    if (answered !== null) host.waitUntil(answered);
-    answer(sseAnswer(readable));
-  };
+/**
+ * The answer of a call whose client accepts SSE: plain JSON when the call ends without having sent
+ * anything (most calls: no stream is ever made), else the SSE stream, opened by the call's first
+ * emit or ask, or by the keepalive watch when it stays silent for an interval.
+ */
+function streamingAnswer(
+  host: McpHost,
+  id: string,
+  name: string,
+  ctx: CallContext,
+  stream: SseStream,
+  run: Promise<unknown>,
+): Promise<McpAnswer> {
   // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
   const silent = watchSilent(host, stream);
-  const done = callContext.run(ctx, async () => {
-    const result = await runTool(host, name, method, args);
-    silent.due.delete(stream);
-    if (!stream.opened) {
-      // Nothing was sent: plain JSON, and the stream is never made.
+  return new Promise<McpAnswer>((answer) => {
+    // The client hung up: nobody can answer this call's pending requests any more.
+    stream.onClose = () => {
+      for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
+    };
+    const fail = (e: unknown) => {
+      const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
+      const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
+      if (stream.opened) stream.sendText(text);
+      else answer(jsonAnswer(text));
       stream.close();
-      answer(jsonAnswer(reply(id, { result })));
-      return;
+    };
+    // The call still gets its answer when the runtime fails (an unsendable result, say).
+    const finished = run.then(
+      (result) => {
+        silent.due.delete(stream);
+        let text: string;
+        try {
+          text = reply(id, { result });
+        } catch (e) {
+          fail(e);
+          return;
+        }
+        if (stream.opened) stream.sendText(text);
+        else answer(jsonAnswer(text)); // Nothing was sent: plain JSON, and the stream is never made.
+        stream.close();
+      },
+      (e: unknown) => {
+        silent.due.delete(stream);
+        fail(e);
+      },
+    );
+    // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
+    // keeping alive until the call ends (a silent call's answer is the end of the call).
+    stream.onOpen = (readable) => {
+      host.waitUntil(finished);
+      answer(sseAnswer(readable));
+    };
+    if (stream.opened) {
+      host.waitUntil(finished);
+      answer(sseAnswer(stream.readable));
     }
-    stream.sendText(reply(id, { result }));
-    stream.close();
   });
-  // The call still gets its answer when the runtime fails (an unsendable result, say).
-  answered = done.catch((e) => {
-    silent.due.delete(stream);
-    const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
-    const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
-    if (stream.opened) stream.sendText(text);
-    else answer(jsonAnswer(text));
-    stream.close();
-  });
-  if (stream.opened) host.waitUntil(answered);
-  return response;
 }
 
 /**

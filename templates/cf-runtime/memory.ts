@@ -197,7 +197,10 @@ export function createMemory(storage: DurableObjectStorage, env: Record<string, 
   };
   // The global store is shared by all photons: its default namespace is one shared name, as the
   // local `_global` directory is one folder for everybody.
+  // Most calls name no scope: their resolution is made once.
+  const photonScope = { backend: backends.photon, ns: defaultNamespace, prefix: "" };
   const resolve = (arg: ScopeArg): { backend: Backend; ns: string; prefix: string } => {
+    if (arg === undefined || arg === null) return photonScope;
     let scope: MemoryScope = "photon";
     let ns: string | undefined;
     let prefix = "";

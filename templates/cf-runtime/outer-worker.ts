@@ -131,7 +131,8 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
   async function route(request: Request, env: Record<string, unknown>): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === "OPTIONS") return new Response(null, { status: 204 });
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+    const path =
+      url.pathname.length > 1 && url.pathname.endsWith("/") ? url.pathname.replace(/\/+$/, "") : url.pathname;
     // OAuth discovery (RFC 9728), public by design; only a --auth jwt build passes it.
     const metadata = options.protectedResource;
     if (
@@ -149,8 +150,10 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     if (!isRoute && path !== "/" && path !== "/mcp" && path !== "/events")
       return new Response("Not Found", { status: 404 });
 
-    const early = await authorizeHeaders(manifest, authorize, request, env);
-    if (early !== null) return early;
+    if (authorize && manifest.auth.mode !== "none") {
+      const early = await authorizeHeaders(manifest, authorize, request, env);
+      if (early !== null) return early;
+    }
     let body: string | null = null;
     let peeked: Peeked = { instance: null, method: path === "/events" ? "events" : request.method };
     // The instance the URL or a header names; else the body may name it (peek).
@@ -207,12 +210,17 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     const stub = ns.get(ns.idFromName(instance));
     const verified = caller !== null && !caller.anonymous ? caller : null;
     if (path === "/mcp") {
-      // DO RPC rather than a forwarded fetch: the body goes as the text already read and the
-      // answer comes back as a plain object, which costs the runtime less per call than an HTTP
-      // request and response between the two.
+      // DO RPC rather than a forwarded fetch: the body goes as the text already read, the headers
+      // as the few values MCP reads, and the answer comes back as a plain object, which costs the
+      // runtime less per call than an HTTP request and response between the two.
+      const h = request.headers;
       const call: McpCall = {
         method: request.method,
-        headers: request.headers,
+        accept: h.get("Accept"),
+        protocolVersion: h.get("Mcp-Protocol-Version"),
+        mcpMethod: h.get("Mcp-Method"),
+        mcpName: h.get("Mcp-Name"),
+        authorization: h.has("Authorization"),
         body: body ?? "",
         instance,
         caller: verified,

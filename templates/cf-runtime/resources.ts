@@ -27,7 +27,7 @@ export function resourceNotFoundCode(version: string | null): number {
 }
 
 function notFound(uri: string, request: McpRequest): RpcError {
-  const code = resourceNotFoundCode(request.headers.get("Mcp-Protocol-Version"));
+  const code = resourceNotFoundCode(request.protocolVersion);
   return new RpcError(code, `Resource not found: ${shortPath(uri)}`, { uri });
 }
 
