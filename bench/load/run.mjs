@@ -308,7 +308,8 @@ function renderTables({ bundles, load, lost, cold }, workers) {
     }
   }
   const kib = (b) => (b ? `${fmt(b.kib)} | ${fmt(b.gzipKib)}` : '– | –');
-  const vsOld = (b, o) => (b && o ? `${fmt(b.kib / o.kib)}×` : '–');
+  // Three decimals: the limits (0.15×, 0.3×) are close enough that two would round onto them.
+  const vsOld = (b, o) => (b && o ? `${(b.kib / o.kib).toFixed(3)}×` : '–');
   lines.push('', '| bundle (wrangler deploy --dry-run, Total Upload) | KiB | gzip KiB | vs older implementation |', '|---|---:|---:|---:|');
   lines.push(`| photon-cf, counter photon (no schedule) | ${kib(bundles.ours)} | ${vsOld(bundles.ours, bundles.old)} |`);
   lines.push(`| photon-cf, a photon using this.schedule | ${kib(bundles.oursSchedule)} | ${vsOld(bundles.oursSchedule, bundles.oldSchedule ?? bundles.old)} |`);
