@@ -13,11 +13,10 @@ import type { Authorize, Manifest } from "./types";
  */
 export async function authorizeHeaders(
   manifest: Manifest,
-  authorize: Authorize | undefined,
+  authorize: Authorize,
   request: Request,
   env: Record<string, unknown>,
 ): Promise<Response | null> {
-  if (manifest.auth.mode === "none" || !authorize) return null;
   const verdict = await authorize(request, env, manifest, "", undefined);
   return verdict.ok ? null : verdict.response;
 }
@@ -27,8 +26,9 @@ export async function authorizeHeaders(
  * every JSON-RPC answer), elsewhere a 500; both carry only a reference id, logged with the detail.
  */
 export function internalErrorResponse(request: Request, error: unknown): Response {
-  const message = internalError(`${request.method} ${new URL(request.url).pathname}`, error);
-  if (new URL(request.url).pathname.replace(/\/+$/, "") === "/mcp") {
+  const pathname = new URL(request.url).pathname;
+  const message = internalError(`${request.method} ${pathname}`, error);
+  if (pathname.replace(/\/+$/, "") === "/mcp") {
     return jsonResponse({ jsonrpc: "2.0", id: null, error: { code: INTERNAL_ERROR, message } });
   }
   return jsonResponse({ error: message }, 500);

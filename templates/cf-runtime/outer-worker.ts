@@ -120,7 +120,8 @@ function withCors(response: Response, origin: string | null): Response {
 export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
   const host = manifest.photons[manifest.host];
   if (!host) throw new Error(`photon-cf manifest has no host photon ${manifest.host}`);
-  const authorize = options.authorize;
+  // The authorizer in force: none in auth mode `none`, whatever the entry passed.
+  const authorize = manifest.auth.mode === "none" ? undefined : options.authorize;
   if (manifest.auth.mode !== "none" && !authorize) {
     // Serving unauthenticated would be the silent failure; refusing to load is the loud one.
     throw new Error(
@@ -150,7 +151,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     if (!isRoute && path !== "/" && path !== "/mcp" && path !== "/events")
       return new Response("Not Found", { status: 404 });
 
-    if (authorize && manifest.auth.mode !== "none") {
+    if (authorize) {
       const early = await authorizeHeaders(manifest, authorize, request, env);
       if (early !== null) return early;
     }
@@ -164,7 +165,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
       body = read;
       // The body is parsed here only when the auth check needs it or it may name the instance;
       // the Durable Object parses it anyway.
-      if (manifest.auth.mode !== "none" || (named === null && mayNameInstance(body))) {
+      if (authorize || (named === null && mayNameInstance(body))) {
         peeked = peek(body);
       }
     } else if (isRoute && request.method !== "GET" && request.method !== "HEAD") {
@@ -183,7 +184,7 @@ export function createWorker(manifest: Manifest, options: RuntimeOptions = {}) {
     // Auth (chosen at build time) guards every surface but the CORS preflight, before any
     // Durable Object is reached; the verified identity travels to the DO as this.caller.
     let caller: Caller | null = null;
-    if (manifest.auth.mode !== "none" && authorize) {
+    if (authorize) {
       const verdict = await authorize(request, env, manifest, peeked.method, peeked.tool);
       if (!verdict.ok) return verdict.response;
       caller = verdict.caller;
