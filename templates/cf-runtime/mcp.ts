@@ -586,43 +586,28 @@ function streamingAnswer(
     stream.onClose = () => {
       for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
     };
-    const fail = (e: unknown) => {
-      const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
-      const text = reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } });
+    const send = (text: string) => {
+      silent.due.delete(stream);
       if (stream.opened) stream.sendText(text);
-      else answer(jsonAnswer(text));
+      else answer(jsonAnswer(text)); // Nothing was sent: plain JSON, and the stream is never made.
       stream.close();
     };
     // The call still gets its answer when the runtime fails (an unsendable result, say).
-    const finished = run.then(
-      (result) => {
-        silent.due.delete(stream);
-        let text: string;
-        try {
-          text = reply(id, { result });
-        } catch (e) {
-          fail(e);
-          return;
-        }
-        if (stream.opened) stream.sendText(text);
-        else answer(jsonAnswer(text)); // Nothing was sent: plain JSON, and the stream is never made.
-        stream.close();
-      },
-      (e: unknown) => {
-        silent.due.delete(stream);
-        fail(e);
-      },
-    );
+    const finished = run
+      .then((result) => send(reply(id, { result })))
+      .catch((e: unknown) => {
+        const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
+        send(reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } }));
+      });
     // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
     // keeping alive until the call ends (a silent call's answer is the end of the call).
-    stream.onOpen = (readable) => {
+    const opened = (readable: ReadableStream<Uint8Array>) => {
       host.waitUntil(finished);
       answer(sseAnswer(readable));
     };
-    if (stream.opened) {
-      host.waitUntil(finished);
-      answer(sseAnswer(stream.readable));
-    }
+    stream.onOpen = opened;
+    // A call that sent something before its first await opened its stream already.
+    if (stream.opened) opened(stream.readable);
   });
 }
 
