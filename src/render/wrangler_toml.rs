@@ -200,23 +200,18 @@ const RENAME_SHAPES: &[(&str, Shape)] = &[("from", Shape::String), ("to", Shape:
 fn check_shape(root: &Table, file: &SourceFile) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     check_keys(root, ROOT_SHAPES, "", file, &mut diagnostics);
-    if let Some(queues) = root.get("queues").and_then(Item::as_table_like) {
-        check_keys(
-            queues,
-            &[("producers", Shape::Tables)],
-            "queues.",
-            file,
-            &mut diagnostics,
-        );
-    }
-    if let Some(durable_objects) = root.get("durable_objects").and_then(Item::as_table_like) {
-        check_keys(
-            durable_objects,
-            &[("bindings", Shape::Tables)],
-            "durable_objects.",
-            file,
-            &mut diagnostics,
-        );
+    // The nested arrays of tables photon-cf appends to.
+    for (table, key) in [("queues", "producers"), ("durable_objects", "bindings")] {
+        if let Some(nested) = root.get(table).and_then(Item::as_table_like) {
+            let prefix = format!("{table}.");
+            check_keys(
+                nested,
+                &[(key, Shape::Tables)],
+                &prefix,
+                file,
+                &mut diagnostics,
+            );
+        }
     }
     for (i, migration) in table_list(root.get("migrations")).into_iter().enumerate() {
         let prefix = format!("migrations[{i}].");
