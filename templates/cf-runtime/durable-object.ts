@@ -26,7 +26,7 @@ import { DESTROYED_REASON, inspectState, registerInstance, wipeState } from "./i
 import { LockTable, shareLocks } from "./locks";
 import { DEFAULT_LOG_LEVEL } from "./logging";
 import type { Caller, McpCall, McpHost } from "./mcp";
-import { ANONYMOUS, askDefault, callContext, emitToCall, handleMcp, validateArguments } from "./mcp";
+import { ANONYMOUS, askDefault, callContext, emitToCall, handleMcp, validateArguments, withoutMeta } from "./mcp";
 import { createMemory } from "./memory";
 import { CALLER_HEADER, DEFAULT_INSTANCE, INSTANCE_HEADER, INSTANCE_NAME, isObject } from "./routing";
 import { publishEmit } from "./subscriptions";
@@ -384,8 +384,8 @@ export function definePhotonDO(
       const method = photon.methods[methodName];
       const raw = params === undefined || params === null ? {} : params;
       if (!isObject(raw)) throw new Error(`${photon.name}.${methodName}: params must be an object`);
-      const { _meta: _ignored, ...args } = raw;
-      validateArguments(photon.name, methodName, method, args);
+      const args = withoutMeta(raw);
+      validateArguments(methodName, method, args);
       return this.#invoke(methodName, method, args);
     }
 
@@ -478,7 +478,7 @@ export function definePhotonDO(
       // Both are known after the first call: no await (and no turn of the event loop) then.
       if (this.#instanceName === null) await this.#learnInstance(call.instance);
       if (!this.#mcpStateLoaded) await this.#loadMcpState();
-      return handleMcp({ ...call, caller: call.caller ?? ANONYMOUS }, call.body, this.#mcpHost);
+      return handleMcp(call, call.body, this.#mcpHost);
     }
 
     /** The outer Worker's forwarded `/events` subscriptions and HTTP routes. */

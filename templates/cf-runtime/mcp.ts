@@ -39,7 +39,7 @@ import {
 import { isLogLevel, logAllowed as levelAllowed } from "./logging";
 import { asCallToolResult } from "./results";
 import { isObject } from "./routing";
-import { formatJson, internalError, MAX_DEPTH, rawMember, shortPath, tooDeep } from "./safe-json";
+import { formatJson, internalError, MAX_DEPTH, rawKnownMember, shortPath, tooDeep } from "./safe-json";
 import { listen } from "./subscriptions";
 import { surfaceCapabilities, surfaceHandler } from "./surface";
 import type { Asks, JsonRpcMessage, MethodInfo, PhotonManifest, SurfaceMethod } from "./types";
@@ -231,7 +231,8 @@ export interface McpRequest {
   readonly mcpName: string | null;
   /** Whether the request carried an Authorization header: its answers are then for that caller only. */
   readonly authorization: boolean;
-  readonly caller: Caller;
+  /** The verified caller, or null for an anonymous one. */
+  readonly caller: Caller | null;
 }
 
 /**
@@ -239,11 +240,9 @@ export interface McpRequest {
  * the body already read (and size-checked) as text, so it is neither re-sent nor re-read as a
  * stream, and the caller as a value rather than a header.
  */
-export interface McpCall extends Omit<McpRequest, "caller"> {
+export interface McpCall extends McpRequest {
   body: string;
   instance: string;
-  /** The verified caller, or null for an anonymous one. */
-  caller: Caller | null;
 }
 
 /** Whether the client takes an SSE stream as the answer. */
@@ -280,7 +279,7 @@ function validId(id: unknown): id is string | number {
 function idText(body: string, id: unknown): string | null {
   if (typeof id === "string") return JSON.stringify(id);
   if (typeof id !== "number") return null;
-  return rawMember(body, "id") ?? JSON.stringify(id);
+  return rawKnownMember(body, "id") ?? JSON.stringify(id);
 }
 
 /** The instance encoded in a server request id, or null when `id` is not one of ours. */
@@ -455,8 +454,11 @@ function initializeResult(photon: PhotonManifest, params: Record<string, unknown
   return result;
 }
 
-/** A method's compiled validator, and whether `{}` passes it (decided once: a call without arguments then skips the walk). */
-const validators = new Map<string, { validator: Validator; emptyValid: boolean }>();
+/**
+ * A method's compiled validator, and whether `{}` passes it (decided once: a call without
+ * arguments then skips the walk). Keyed by the manifest's method entry, one per photon and method.
+ */
+const validators = new WeakMap<MethodInfo, { validator: Validator; emptyValid: boolean }>();
 /** A -32602 for invalid arguments lists at most this many problems, each cut to MAX_ERROR_CHARS. */
 export const MAX_VALIDATION_ERRORS = 5;
 const MAX_ERROR_CHARS = 200;
@@ -465,12 +467,7 @@ const MAX_ERROR_CHARS = 200;
  * Validates `args` against the method's inputSchema; throws -32602 naming the offending field.
  * Whatever the declared types (`any` included), no argument may nest deeper than MAX_DEPTH.
  */
-export function validateArguments(
-  photon: string,
-  tool: string,
-  method: MethodInfo,
-  args: Record<string, unknown>,
-): void {
+export function validateArguments(tool: string, method: MethodInfo, args: Record<string, unknown>): void {
   const keys = Object.keys(args);
   for (const key of keys) {
     const at = tooDeep(args[key], MAX_DEPTH, key);
@@ -481,8 +478,7 @@ export function validateArguments(
       );
     }
   }
-  const cacheKey = `${photon}\u0000${tool}`;
-  let cached = validators.get(cacheKey);
+  let cached = validators.get(method);
   if (!cached) {
     // Draft 7: the extractor's tuple form `items: [A, B]` is draft-07 syntax. Short-circuit: the
     // validator stops at the first failing property or item of each object and array, so a
@@ -491,7 +487,7 @@ export function validateArguments(
     // biome-ignore lint/suspicious/noExplicitAny: the manifest's inputSchema is JSON Schema built by photon-cf, typed loosely as JSON; the validator's own Schema type is narrower.
     const validator = new Validator(withoutFormats(method.inputSchema) as any, "7", true);
     cached = { validator, emptyValid: validator.validate({}).valid };
-    validators.set(cacheKey, cached);
+    validators.set(method, cached);
   }
   if (keys.length === 0 && cached.emptyValid) return;
   const result = cached.validator.validate(args);
@@ -532,6 +528,24 @@ function withoutFormats(schema: unknown): unknown {
   return out;
 }
 
+/** The names a photon lists as tools, as a set made once per manifest. */
+const toolNames = new WeakMap<PhotonManifest, Set<string>>();
+function listedTools(photon: PhotonManifest): Set<string> {
+  let names = toolNames.get(photon);
+  if (!names) {
+    names = new Set(photon.tools.map((t) => t.name));
+    toolNames.set(photon, names);
+  }
+  return names;
+}
+
+/** Arguments without the `_meta` a client may add to them; copied only when there is one. */
+export function withoutMeta(args: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(args, "_meta")) return args;
+  const { _meta: _ignored, ...rest } = args;
+  return rest;
+}
+
 /**
  * A tools/call: validated, then run inside its CallContext. Not `async`: a bad request throws
  * (dispatchMcp turns the RpcError into its answer), and the answer is the call's own promise
@@ -546,21 +560,21 @@ function toolsCall(
   const name = params.name;
   if (typeof name !== "string") throw new RpcError(INVALID_PARAMS, "Invalid params: 'name' must be a string");
   // Only listed tools: the manifest's tools array, never internal methods or anything else.
-  const listed = host.photon.tools.some((t) => t.name === name);
-  const method = listed ? host.photon.methods[name] : undefined;
+  const method = listedTools(host.photon).has(name) ? host.photon.methods[name] : undefined;
   if (!method || method.internal || !Object.hasOwn(host.photon.methods, name)) {
     throw new RpcError(INVALID_PARAMS, `Unknown tool: ${shortPath(name)}`);
   }
   const rawArgs = params.arguments === undefined ? {} : params.arguments;
   if (!isObject(rawArgs)) throw new RpcError(INVALID_PARAMS, "Invalid params: 'arguments' must be an object");
-  const { _meta: _ignored, ...args } = rawArgs;
-  validateArguments(host.photon.name, name, method, args);
+  const args = withoutMeta(rawArgs);
+  validateArguments(name, method, args);
 
   const meta = isObject(params._meta) ? params._meta : null;
   const token = meta === null ? undefined : meta.progressToken;
   const progressToken = typeof token === "string" || typeof token === "number" ? token : null;
   const stream = acceptsSse(request) ? new SseStream() : null;
-  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller: request.caller };
+  const caller = request.caller ?? ANONYMOUS;
+  const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller };
   const run = callContext.run(ctx, () => runTool(host, name, method, args));
   if (stream === null) return run.then((result) => jsonAnswer(reply(id, { result })));
   return streamingAnswer(host, id, name, ctx, stream, run);
@@ -581,34 +595,39 @@ function streamingAnswer(
 ): Promise<McpAnswer> {
   // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
   const silent = watchSilent(host, stream);
+  // The callbacks below are written inline rather than bound to names: a bundle built with
+  // esbuild's keep_names (wrangler's default) wraps every named closure in a call that redefines
+  // its `name`, which would cost that on every call.
   return new Promise<McpAnswer>((answer) => {
     // The client hung up: nobody can answer this call's pending requests any more.
     stream.onClose = () => {
       for (const pid of ctx.pendingIds) rejectPending(host, pid, new Error("the client closed the stream"));
     };
-    const send = (text: string) => {
-      silent.due.delete(stream);
-      if (stream.opened) stream.sendText(text);
-      else answer(jsonAnswer(text)); // Nothing was sent: plain JSON, and the stream is never made.
-      stream.close();
-    };
     // The call still gets its answer when the runtime fails (an unsendable result, say).
     const finished = run
-      .then((result) => send(reply(id, { result })))
+      .then((result) => finishCall(silent, stream, answer, reply(id, { result })))
       .catch((e: unknown) => {
         const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
-        send(reply(id, { error: { code: e instanceof RpcError ? e.code : INTERNAL_ERROR, message } }));
+        const code = e instanceof RpcError ? e.code : INTERNAL_ERROR;
+        finishCall(silent, stream, answer, reply(id, { error: { code, message } }));
       });
     // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
     // keeping alive until the call ends (a silent call's answer is the end of the call).
-    const opened = (readable: ReadableStream<Uint8Array>) => {
+    stream.onOpen = (readable) => {
       host.waitUntil(finished);
       answer(sseAnswer(readable));
     };
-    stream.onOpen = opened;
     // A call that sent something before its first await opened its stream already.
-    if (stream.opened) opened(stream.readable);
+    if (stream.opened) stream.onOpen(stream.readable);
   });
+}
+
+/** Sends a streaming call's last message: on its stream when that opened, else as plain JSON (the stream is never made). */
+function finishCall(silent: SilentCalls, stream: SseStream, answer: (a: McpAnswer) => void, text: string): void {
+  silent.due.delete(stream);
+  if (stream.opened) stream.sendText(text);
+  else answer(jsonAnswer(text));
+  stream.close();
 }
 
 /**

@@ -54,19 +54,29 @@ function storageKey(scope: string, ns: string, key: string): string {
 
 /** The memory table over one DurableObjectStorage (used by photon DOs and by the global DO). */
 export class StorageBackend implements Backend {
+  /** The key prefix of the namespace used last: a photon mostly uses one, so it is encoded once. */
+  #lastNs: string | null = null;
+  #lastPrefix = "";
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly scope: string,
   ) {}
+  #key(ns: string, key: string): string {
+    if (ns !== this.#lastNs) {
+      this.#lastPrefix = storageKey(this.scope, ns, "");
+      this.#lastNs = ns;
+    }
+    return this.#lastPrefix + key;
+  }
   async get(ns: string, key: string): Promise<string | null> {
-    const v = await this.storage.get<string>(storageKey(this.scope, ns, key));
+    const v = await this.storage.get<string>(this.#key(ns, key));
     return v === undefined ? null : v;
   }
   async set(ns: string, key: string, json: string): Promise<void> {
-    await this.storage.put(storageKey(this.scope, ns, key), json);
+    await this.storage.put(this.#key(ns, key), json);
   }
   async delete(ns: string, key: string): Promise<boolean> {
-    return this.storage.delete(storageKey(this.scope, ns, key));
+    return this.storage.delete(this.#key(ns, key));
   }
   async list(ns: string, prefix: string): Promise<[string, string][]> {
     const base = storageKey(this.scope, ns, "");

@@ -65,7 +65,7 @@ export async function promptsGet(params: Record<string, unknown>, host: McpHost)
   }
   if (entry.method === null) return promptResult(entry.text ?? "", entry.description);
   const args = coerceArguments(entry.method.inputSchema, raw);
-  validateArguments(host.photon.name, name, entry.method, args);
+  validateArguments(name, entry.method, args);
   let value: unknown;
   try {
     value = await host.invoke(name, entry.method, args);

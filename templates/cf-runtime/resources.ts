@@ -90,7 +90,7 @@ export function resourceContents(value: unknown, uri: string, mimeType: string):
 }
 
 async function run(host: McpHost, name: string, info: MethodInfo, args: Record<string, unknown>): Promise<unknown> {
-  validateArguments(host.photon.name, name, info, args);
+  validateArguments(name, info, args);
   try {
     return await host.invoke(name, info, args);
   } catch (e) {

@@ -116,7 +116,8 @@ export function rawMember(text: string, key: string): string | null {
     i = skipSpace(text, i);
     if (text[i] === "}") return found;
     const keyEnd = stringEnd(text, i);
-    const name = JSON.parse(text.slice(i, keyEnd)) as string;
+    const spelled = text.slice(i + 1, keyEnd - 1);
+    const name = spelled.includes("\\") ? (JSON.parse(text.slice(i, keyEnd)) as string) : spelled;
     i = skipSpace(text, keyEnd);
     i = skipSpace(text, i + 1); // the ':'
     const valueEnd = valueEndAt(text, i);
@@ -125,6 +126,22 @@ export function rawMember(text: string, key: string): string | null {
     if (text[i] === ",") i++;
     else return found;
   }
+}
+
+/**
+ * rawMember for a member the caller knows the object has (JSON.parse found it at the top level).
+ * In JSON without a backslash every key and string is spelled literally, so a `"key"` that occurs
+ * once can only be that member's name, and its value is read from there without walking the
+ * members around it (the params of a tools/call, say); otherwise rawMember walks them.
+ */
+export function rawKnownMember(text: string, key: string): string | null {
+  const quoted = JSON.stringify(key);
+  const at = text.indexOf(quoted);
+  if (at === -1 || text.includes("\\") || text.indexOf(quoted, at + 1) !== -1) return rawMember(text, key);
+  const colon = skipSpace(text, at + quoted.length);
+  if (text[colon] !== ":") return rawMember(text, key);
+  const start = skipSpace(text, colon + 1);
+  return text.slice(start, valueEndAt(text, start));
 }
 
 function skipSpace(text: string, i: number): number {
