@@ -408,6 +408,12 @@ pub struct CapabilityUse {
     pub sample: bool,
     pub confirm: bool,
     pub elicit: bool,
+    /// The code may read the per-call context (the call's stream, its caller): through a
+    /// capability that does (`emit` and its helpers, `call`, the asks, `caller`,
+    /// `notifyResourceUpdated`), through `this` used other than as `this.name` (it may reach any
+    /// of those), or through a base class (whose methods may). Without it a tools/call runs
+    /// outside AsyncLocalStorage, which costs workerd per request.
+    pub context: bool,
 }
 
 /// A scoped Cloudflare binding kind: `this.cf.<kind>(qualifier?)`.

@@ -1,11 +1,12 @@
 //! One walk over the whole module for what the compatibility check and the runtime need:
 //! imports (static, `export from`, dynamic, `require`), hazards (`new Function`, `eval`,
 //! `process.cwd()`, `os.homedir()`, `setInterval`) and capability use (`this.memory`,
-//! `(this as any).emit`, `const { schedule } = this`, ...).
+//! `(this as any).emit`, `const { schedule } = this`, ...), including whether the code may read
+//! the per-call context (`CapabilityUse::context`).
 
 use swc_ecma_ast::{
-    Callee, Expr, ImportSpecifier, Lit, MemberExpr, MemberProp, Module, ModuleDecl, NewExpr,
-    ObjectPatProp, Pat, PropName, TsModuleRef, TsType, VarDeclarator,
+    Callee, Class, Expr, ImportSpecifier, Lit, MemberExpr, MemberProp, Module, ModuleDecl, NewExpr,
+    ObjectPatProp, Pat, PropName, ThisExpr, TsModuleRef, TsType, VarDeclarator,
 };
 use swc_ecma_visit::{Visit, VisitWith};
 
@@ -82,6 +83,26 @@ impl Scanner {
             "confirm" => u.confirm = true,
             "elicit" => u.elicit = true,
             _ => {}
+        }
+        // What reads the call's context at run time: the call's stream (emits, asks, resource
+        // notifications) or its caller (`this.caller`, and `this.call`, which passes it on).
+        if matches!(
+            name,
+            "emit"
+                | "status"
+                | "progress"
+                | "toast"
+                | "log"
+                | "thinking"
+                | "render"
+                | "call"
+                | "sample"
+                | "confirm"
+                | "elicit"
+                | "caller"
+                | "notifyResourceUpdated"
+        ) {
+            u.context = true;
         }
     }
 }
@@ -252,10 +273,15 @@ impl Visit for Scanner {
     }
 
     fn visit_member_expr(&mut self, m: &MemberExpr) {
-        if is_this(&m.obj)
-            && let Some(name) = member_name(m)
-        {
-            self.capability(&name);
+        if is_this(&m.obj) {
+            match member_name(m) {
+                Some(name) => self.capability(&name),
+                // `this[key]` may name any capability.
+                None => self.out.uses.context = true,
+            }
+            // `this` itself is not visited: here it does not escape.
+            m.prop.visit_with(self);
+            return;
         }
         m.visit_children_with(self);
     }
@@ -271,11 +297,29 @@ impl Visit for Scanner {
                     ObjectPatProp::KeyValue(kv) => prop_name(&kv.key),
                     ObjectPatProp::Rest(_) => None,
                 };
-                if let Some(name) = name {
-                    self.capability(&name);
+                match name {
+                    Some(name) => self.capability(&name),
+                    // `...rest` or a computed key: any capability.
+                    None => self.out.uses.context = true,
                 }
             }
+            d.name.visit_with(self);
+            return;
         }
         d.visit_children_with(self);
+    }
+
+    /// `this` anywhere but `this.name` or a destructuring of named members: it escapes
+    /// (`const self = this`, `helper(this)`), so whatever receives it may read the call context.
+    fn visit_this_expr(&mut self, _: &ThisExpr) {
+        self.out.uses.context = true;
+    }
+
+    /// A base class's methods may read the call context (photon-core's emit helpers do).
+    fn visit_class(&mut self, class: &Class) {
+        if class.super_class.is_some() {
+            self.out.uses.context = true;
+        }
+        class.visit_children_with(self);
     }
 }

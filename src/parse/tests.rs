@@ -893,8 +893,36 @@ fn capability_use_through_casts() {
             sample: true,
             confirm: true,
             elicit: true,
+            context: true,
         }
     );
+}
+
+#[test]
+fn call_context_is_needed_only_where_the_code_can_reach_it() {
+    let free = [
+        "export default class X {\n  async a() {\n    const n = ((await this.memory.get('n')) ?? 0) + 1;\n    await (this as any).memory.set('n', n);\n    const { memory, schedule } = this;\n    return this.helper(n) + this['instanceName'];\n  }\n  private helper(n: number) { return n; }\n}",
+        "function pure(x: number) { return x * 2; }\nexport default class X {\n  static twice(n: number) { return pure(n); }\n  async a() { return [1, 2].map((v) => this.count + v); }\n  count = 0;\n}",
+    ];
+    for src in free {
+        assert!(!photon(src).uses.context, "{src}");
+    }
+    let needs = [
+        "export default class X {\n  async a() { this.emit({ emit: 'status', message: 'x' }); }\n}",
+        "export default class X {\n  async a() { (this as any).progress(0.5); }\n}",
+        "export default class X {\n  async a() { return this.caller.id; }\n}",
+        "export default class X {\n  async a() { return this.call('b.c', {}); }\n}",
+        "export default class X {\n  async a() { this.notifyResourceUpdated('x://y'); }\n}",
+        "export default class X {\n  async a() { const self = this; self.emit({}); }\n}",
+        "export default class X {\n  async a() { return helper(this); }\n}\nfunction helper(p: any) { p.emit({}); }",
+        "export default class X {\n  async a(k: string) { return (this as any)[k]({}); }\n}",
+        "export default class X {\n  async a() { const { emit: e } = this; e({}); }\n}",
+        "export default class X {\n  async a() { const { ...all } = this as any; all.emit({}); }\n}",
+        "import { Photon } from '@portel/photon-core';\nexport default class X extends Photon {\n  async a() { return 1; }\n}",
+    ];
+    for src in needs {
+        assert!(photon(src).uses.context, "{src}");
+    }
 }
 
 #[test]

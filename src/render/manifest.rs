@@ -138,6 +138,15 @@ fn photon_manifest(photon: &Photon, names: &PhotonNames) -> Value {
             "onShutdown": photon.lifecycle.on_shutdown,
         },
     });
+    // A photon whose code cannot reach the per-call context (no emit, ask, caller or sibling call,
+    // `this` never passed on, no base class, no generator method, whose yields are emits and asks)
+    // has its tools/calls run without an AsyncLocalStorage frame (mcp.ts). Present only then.
+    let generator = [&photon.tools, &photon.prompts, &photon.resources]
+        .iter()
+        .any(|methods| methods.iter().any(|m| m.is_generator));
+    if !photon.uses.context && !generator {
+        manifest["contextFree"] = json!(true);
+    }
     // Present only when used, so manifests of photons without state or settings stay as they were.
     if let Some(state) = state::state_keys(photon) {
         manifest["state"] = state;

@@ -575,7 +575,11 @@ function toolsCall(
   const stream = acceptsSse(request) ? new SseStream() : null;
   const caller = request.caller ?? ANONYMOUS;
   const ctx: CallContext = { tool: name, stream, progressToken, pendingIds: new Set(), caller };
-  const run = callContext.run(ctx, () => runTool(host, name, method, args));
+  // A photon that cannot read the call context (PhotonManifest.contextFree) runs without its
+  // AsyncLocalStorage frame, which workerd charges on every request; the stream still answers.
+  const run = host.photon.contextFree
+    ? runTool(host, name, method, args)
+    : callContext.run(ctx, () => runTool(host, name, method, args));
   if (stream === null) return run.then((result) => jsonAnswer(reply(id, { result })));
   return streamingAnswer(host, id, name, ctx, stream, run);
 }

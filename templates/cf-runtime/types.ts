@@ -65,6 +65,11 @@ export interface PhotonManifest {
   routes?: HttpRoute[];
   /** Present when the photon uses `this.cf`: the Worker binding behind each use. */
   cf?: PlatformBindings;
+  /**
+   * Present when photon-cf found that the photon's code cannot read the per-call context: no
+   * emit, ask, `this.caller` or `this.call`, `this` never passed on, no base class, no generator.
+   */
+  contextFree?: true;
 }
 
 export interface SettingsProperty {
