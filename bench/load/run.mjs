@@ -16,8 +16,9 @@
 // figures move. Medians over rounds are reported.
 //
 // Environment: BENCH_ROUNDS (default 8), BENCH_SLICE (seconds per slice, default 2),
-// BENCH_CONCURRENCY (default 32), BENCH_INSTANCES (default 4), BENCH_COLD (cold starts per
-// Worker, default 5), PHOTON_CF (the photon-cf binary; default: cargo run --release),
+// BENCH_CONCURRENCY (default 32), BENCH_INSTANCES (default 4), BENCH_PIN (0: the load generator
+// and the Workers are not pinned to CPUs; see pinCpus), BENCH_COLD (cold starts per Worker,
+// default 5), PHOTON_CF (the photon-cf binary; default: cargo run --release),
 // BENCH_OLD_DIR / BENCH_OLD_SCHEDULE_DIR (the older implementation's generated projects for the
 // counter and the scheduling photon, with their dependencies installed: old-impl.sh makes them
 // and prints these two; left out when unset), BENCH_OTHER_DIR
@@ -48,6 +49,8 @@ const instances = Number(process.env.BENCH_INSTANCES ?? 4);
 const coldRuns = Number(process.env.BENCH_COLD ?? 5);
 const writeResults = process.argv.includes('--write');
 const runId = Date.now().toString(36);
+/** Whether the load ran pinned (pinCpus). */
+let pinned = false;
 
 const quiet = {
   ...process.env,
@@ -134,9 +137,31 @@ function summarize(slices) {
 const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
 /** Throughput: every Worker booted once, alternating slices on both paths; then the lost-update check. */
+/**
+ * Where the machine has two or more CPUs, the load generator (this process, every thread) runs on
+ * CPU 0 and each Worker's workerd on the others, which the Workers take in turn (BENCH_PIN=0
+ * leaves placement to the OS). Unpinned on a 2-core machine, the generator and the Worker under
+ * test contend for both cores, and that contention moved the ratios between runs more than the
+ * Workers did. Returns a function that gives this process all CPUs back, or null when not pinned.
+ */
+function pinCpus(workerdPids) {
+  const cpus = os.cpus().length;
+  if (process.env.BENCH_PIN === '0' || cpus < 2) return null;
+  const taskset = (list, pid) => spawnSync('taskset', ['-a', '-p', '-c', list, String(pid)], { stdio: 'ignore' }).status === 0;
+  if (!taskset('0', process.pid)) {
+    log('taskset is missing or refused: the load generator and the Workers are not pinned');
+    return null;
+  }
+  for (const pid of workerdPids) if (pid !== null) taskset(`1-${cpus - 1}`, pid);
+  return () => taskset(`0-${cpus - 1}`, process.pid);
+}
+
 async function measureLoad(workers) {
   const booted = {};
   for (const w of workers) booted[w.key] = await boot(w.bundle);
+  // Pinned after every workerd started: a child inherits its parent's CPUs.
+  const unpin = pinCpus(Object.values(booted).map((b) => b.pid));
+  pinned = unpin !== null;
   const urls = (key, pathName) => Array.from({ length: instances }, (_, i) => booted[key].url(`b-${runId}-${pathName}-${i}`));
   const ok = Object.fromEntries(workers.map((w) => [w.key, { client: 0, json: 0 }]));
   const slices = Object.fromEntries(workers.map((w) => [w.key, { client: [], json: [] }]));
@@ -171,6 +196,7 @@ async function measureLoad(workers) {
     }
     return { slices, lost };
   } finally {
+    unpin?.();
     await Promise.all(Object.values(booted).map((b) => b.mf.dispose()));
   }
 }
@@ -276,6 +302,7 @@ async function main() {
     rounds,
     slice,
     coldRuns,
+    pinned,
   };
   const results = { environment, bundles, load, lost, cold };
   writeFileSync(path.join(work, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -364,6 +391,7 @@ ${env.rounds} rounds of ${env.slice} s slices per Worker and path, the order rot
 req/s is the median over rounds; p50/p99 over all measured calls; "workerd CPU" is the CPU time
 the Worker's own workerd process used in a slice divided by the calls it answered (from /proc),
 median over rounds: the cost of each Worker apart from the load generator's share of the machine.
+${env.pinned ? 'The load generator ran on CPU 0 and the Workers, in turn, on the other CPUs (taskset; `BENCH_PIN=0` turns this off).' : 'The load generator and the Workers shared all CPUs (not pinned).'}
 "lost updates" compares the counters' final values with the number of successful calls.
 Cold start: ${env.coldRuns} runs per Worker, alternating; "new workerd process" is the time from
 \`new Miniflare\` (a fresh isolate compiling the bundle, handed over as a module with its contents,
@@ -377,7 +405,8 @@ ${bundles.old ? OLD_HOW : OLD_MISSING}
 Environment: ${env.date}, Node ${env.node}, wrangler ${env.wrangler}, miniflare ${env.miniflare},
 ${env.cpus} × ${env.cpuModel}, 1-minute load average ${env.loadAverage.toFixed(2)} at the end of the run.
 The load generator shares the machine with workerd (and, on a shared dev box, with whatever else
-runs), so absolute figures depend on the machine; the ratios are the figures to compare.
+runs), so absolute figures depend on the machine; the ratios are the figures to compare. Ratios
+move between runs on this machine (see the README's Performance section for several runs).
 `;
 }
 

@@ -125,42 +125,6 @@ export class SseStream {
   }
 }
 
-/**
- * SSE-accepting calls of one Durable Object that have sent nothing yet, with the time their
- * stream must open by. One interval per object opens the overdue ones and stops when none is
- * left, so a call costs a map entry rather than a timer of its own.
- */
-interface SilentCalls {
-  due: Map<SseStream, number>;
-  timer: ReturnType<typeof setInterval> | null;
-}
-const silentCalls = new WeakMap<McpHost, SilentCalls>();
-
-function watchSilent(host: McpHost, stream: SseStream): SilentCalls {
-  let silent = silentCalls.get(host);
-  if (!silent) {
-    silent = { due: new Map(), timer: null };
-    silentCalls.set(host, silent);
-  }
-  silent.due.set(stream, Date.now() + SSE_KEEPALIVE_MS);
-  if (silent.timer === null) {
-    const watched = silent;
-    watched.timer = setInterval(() => {
-      const now = Date.now();
-      for (const [s, due] of watched.due) {
-        if (due > now) continue;
-        watched.due.delete(s);
-        s.open();
-      }
-      if (watched.due.size === 0 && watched.timer !== null) {
-        clearInterval(watched.timer);
-        watched.timer = null;
-      }
-    }, SSE_KEEPALIVE_MS / 3);
-  }
-  return silent;
-}
-
 /** Per tool call state, held in AsyncLocalStorage so concurrent calls in one DO never mix. */
 export interface CallContext {
   tool: string;
@@ -587,7 +551,7 @@ function toolsCall(
 /**
  * The answer of a call whose client accepts SSE: plain JSON when the call ends without having sent
  * anything (most calls: no stream is ever made), else the SSE stream, opened by the call's first
- * emit or ask, or by the keepalive watch when it stays silent for an interval.
+ * emit or ask, or by its keepalive timer when it stays silent for an interval.
  */
 function streamingAnswer(
   host: McpHost,
@@ -597,8 +561,10 @@ function streamingAnswer(
   stream: SseStream,
   run: Promise<unknown>,
 ): Promise<McpAnswer> {
-  // A call still silent after about a keepalive interval opens its stream, so proxies see bytes.
-  const silent = watchSilent(host, stream);
+  // A call still silent after a keepalive interval opens its stream, so proxies see bytes. One
+  // timer per call, cleared when it ends: A/B runs could not tell it from one sweeping interval
+  // per object, and it opens the stream at the interval rather than up to a sweep later.
+  const opener = setTimeout(() => stream.open(), SSE_KEEPALIVE_MS);
   // The callbacks below are written inline rather than bound to names: a bundle built with
   // esbuild's keep_names (wrangler's default) wraps every named closure in a call that redefines
   // its `name`, which would cost that on every call.
@@ -609,11 +575,11 @@ function streamingAnswer(
     };
     // The call still gets its answer when the runtime fails (an unsendable result, say).
     const finished = run
-      .then((result) => finishCall(silent, stream, answer, reply(id, { result })))
+      .then((result) => finishCall(opener, stream, answer, reply(id, { result })))
       .catch((e: unknown) => {
         const message = e instanceof RpcError ? e.message : internalError(`tools/call ${shortPath(name)}`, e);
         const code = e instanceof RpcError ? e.code : INTERNAL_ERROR;
-        finishCall(silent, stream, answer, reply(id, { error: { code, message } }));
+        finishCall(opener, stream, answer, reply(id, { error: { code, message } }));
       });
     // Only a call whose stream opened outlives its HTTP answer, so only then does the object need
     // keeping alive until the call ends (a silent call's answer is the end of the call).
@@ -627,8 +593,13 @@ function streamingAnswer(
 }
 
 /** Sends a streaming call's last message: on its stream when that opened, else as plain JSON (the stream is never made). */
-function finishCall(silent: SilentCalls, stream: SseStream, answer: (a: McpAnswer) => void, text: string): void {
-  silent.due.delete(stream);
+function finishCall(
+  opener: ReturnType<typeof setTimeout>,
+  stream: SseStream,
+  answer: (a: McpAnswer) => void,
+  text: string,
+): void {
+  clearTimeout(opener);
   if (stream.opened) stream.sendText(text);
   else answer(jsonAnswer(text));
   stream.close();

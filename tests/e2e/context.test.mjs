@@ -2,7 +2,8 @@
 // (memory only) is built context-free and its calls run without AsyncLocalStorage: concurrent
 // calls from a client that accepts SSE are still answered, in order of their storage, with no
 // update lost. A photon that reaches `emit` only through `this` passed to a helper keeps the
-// context, and the helper's status reaches the caller's stream.
+// context, and the helper's status reaches the caller's stream. A call of a context-free photon
+// that stays silent still opens its stream after a keepalive interval.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -60,4 +61,27 @@ test("an emit reached through `this` passed to a helper still reaches the caller
     assert.deepEqual(progress, [[`p${i + 1}`, word]]);
     assert.equal(r.body.at(-1).result.content[0].text, `relayed ${word}`);
   }
+});
+
+test("a call that stays silent for a keepalive interval opens its stream before it ends, and its result comes on it", async () => {
+  // The stream opens after 15 s of silence (the keepalive interval); the call ends at 17 s.
+  const started = Date.now();
+  const res = await fetch(new URL("/mcp?instance=ctx-slow", tally.url), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: SSE },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "linger", arguments: { ms: 17000 } } }),
+  });
+  const headersAt = Date.now() - started;
+  const text = await res.text();
+  const endedAt = Date.now() - started;
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type"), /text\/event-stream/);
+  // The response began (headers sent) well before the call ended: a proxy saw bytes meanwhile.
+  assert.ok(endedAt - headersAt >= 1000, `headers at ${headersAt} ms, end at ${endedAt} ms`);
+  const messages = text
+    .split("\n")
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => JSON.parse(line.slice(6)));
+  assert.equal(messages.at(-1).id, 7);
+  assert.equal(messages.at(-1).result.content[0].text, "0");
 });
