@@ -49,8 +49,6 @@ const instances = Number(process.env.BENCH_INSTANCES ?? 4);
 const coldRuns = Number(process.env.BENCH_COLD ?? 5);
 const writeResults = process.argv.includes('--write');
 const runId = Date.now().toString(36);
-/** Whether the load ran pinned (pinCpus). */
-let pinned = false;
 
 const quiet = {
   ...process.env,
@@ -136,7 +134,6 @@ function summarize(slices) {
 
 const fmt = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
 
-/** Throughput: every Worker booted once, alternating slices on both paths; then the lost-update check. */
 /**
  * Where the machine has two or more CPUs, the load generator (this process, every thread) runs on
  * CPU 0 and each Worker's workerd on the others, which the Workers take in turn (BENCH_PIN=0
@@ -156,12 +153,12 @@ function pinCpus(workerdPids) {
   return () => taskset(`0-${cpus - 1}`, process.pid);
 }
 
+/** Throughput: every Worker booted once, alternating slices on both paths; then the lost-update check. */
 async function measureLoad(workers) {
   const booted = {};
   for (const w of workers) booted[w.key] = await boot(w.bundle);
   // Pinned after every workerd started: a child inherits its parent's CPUs.
   const unpin = pinCpus(Object.values(booted).map((b) => b.pid));
-  pinned = unpin !== null;
   const urls = (key, pathName) => Array.from({ length: instances }, (_, i) => booted[key].url(`b-${runId}-${pathName}-${i}`));
   const ok = Object.fromEntries(workers.map((w) => [w.key, { client: 0, json: 0 }]));
   const slices = Object.fromEntries(workers.map((w) => [w.key, { client: [], json: [] }]));
@@ -194,7 +191,7 @@ async function measureLoad(workers) {
       for (const url of urls(key, p)) final += countOf((await callOnce(url, ACCEPT_JSON, toolCall(0))).result) - 1;
       lost[`${key}/${p}`] = ok[key][p] - final;
     }
-    return { slices, lost };
+    return { slices, lost, pinned: unpin !== null };
   } finally {
     unpin?.();
     await Promise.all(Object.values(booted).map((b) => b.mf.dispose()));
@@ -273,7 +270,7 @@ async function main() {
     ...(oldDir ? [{ key: 'old', label: 'older TS implementation', bundle: bundles.old }] : []),
     ...(otherDir ? [{ key: 'other', label: process.env.BENCH_OTHER_LABEL ?? otherDir, bundle: bundles.other }] : []),
   ];
-  const { slices, lost } = await measureLoad(workers);
+  const { slices, lost, pinned } = await measureLoad(workers);
   const load = Object.fromEntries(workers.map((w) => [w.key, { client: summarize(slices[w.key].client), json: summarize(slices[w.key].json) }]));
 
   log(`cold starts: ${coldRuns} per Worker`);

@@ -71,38 +71,34 @@ impl Scanner {
 
     fn capability(&mut self, name: &str) {
         let u = &mut self.out.uses;
+        // `context`: what reads the call's context at run time, the call's stream (emits, asks,
+        // resource notifications) or its caller (`this.caller`, and `this.call`, which passes it on).
         match name {
             "memory" => u.memory = true,
             // The emit helpers are thin wrappers over `emit` (photon-format §4.2).
             "emit" | "status" | "progress" | "toast" | "log" | "thinking" | "render" => {
-                u.emit = true
+                u.emit = true;
+                u.context = true;
             }
             "schedule" => u.schedule = true,
-            "call" => u.call = true,
-            "sample" => u.sample = true,
-            "confirm" => u.confirm = true,
-            "elicit" => u.elicit = true,
+            "call" => {
+                u.call = true;
+                u.context = true;
+            }
+            "sample" => {
+                u.sample = true;
+                u.context = true;
+            }
+            "confirm" => {
+                u.confirm = true;
+                u.context = true;
+            }
+            "elicit" => {
+                u.elicit = true;
+                u.context = true;
+            }
+            "caller" | "notifyResourceUpdated" => u.context = true,
             _ => {}
-        }
-        // What reads the call's context at run time: the call's stream (emits, asks, resource
-        // notifications) or its caller (`this.caller`, and `this.call`, which passes it on).
-        if matches!(
-            name,
-            "emit"
-                | "status"
-                | "progress"
-                | "toast"
-                | "log"
-                | "thinking"
-                | "render"
-                | "call"
-                | "sample"
-                | "confirm"
-                | "elicit"
-                | "caller"
-                | "notifyResourceUpdated"
-        ) {
-            u.context = true;
         }
     }
 }

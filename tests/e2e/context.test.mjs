@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { boot, rpc } from "./lib/harness.mjs";
+import { boot, parseSse, rpc } from "./lib/harness.mjs";
 
 const SSE = "application/json, text/event-stream";
 let tally;
@@ -78,10 +78,7 @@ test("a call that stays silent for a keepalive interval opens its stream before 
   assert.match(res.headers.get("content-type"), /text\/event-stream/);
   // The response began (headers sent) well before the call ended: a proxy saw bytes meanwhile.
   assert.ok(endedAt - headersAt >= 1000, `headers at ${headersAt} ms, end at ${endedAt} ms`);
-  const messages = text
-    .split("\n")
-    .filter((line) => line.startsWith("data: "))
-    .map((line) => JSON.parse(line.slice(6)));
+  const messages = parseSse(text);
   assert.equal(messages.at(-1).id, 7);
   assert.equal(messages.at(-1).result.content[0].text, "0");
 });
